@@ -1,0 +1,166 @@
+// Package reqctx holds a request's $context: the one record that access logs, Lambda events,
+// mapping templates and metrics all read, so that they can never disagree about a request.
+package reqctx
+
+import (
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Identity is $context.identity.
+type Identity struct {
+	SourceIP  string
+	UserAgent string
+	APIKey    string
+	APIKeyID  string
+	Caller    string
+	User      string
+	UserARN   string
+	AccountID string
+}
+
+// Error is $context.error, filled when a gateway response is rendered.
+type Error struct {
+	Message               string
+	ResponseType          string
+	ValidationErrorString string
+}
+
+// Context is a request's $context. It is pooled: take one with Acquire and return it with
+// Release once the access log and metrics have read it.
+type Context struct {
+	RequestID         string
+	ExtendedRequestID string
+	APIID             string
+	AccountID         string
+	Stage             string
+	ResourcePath      string // REST resource template, e.g. /pets/{id}
+	ResourceID        string
+	RouteKey          string // HTTP API route key, e.g. "GET /pets/{id}"
+	HTTPMethod        string
+	Path              string // as AWS reports it: the request path including the stage
+	Protocol          string // HTTP/1.1
+	DomainName        string
+	DomainPrefix      string
+
+	Identity Identity
+
+	RequestTime time.Time
+
+	// StageVariables is shared, read-only data of the compiled stage.
+	StageVariables map[string]string
+
+	Status             int
+	ResponseLength     int64
+	IntegrationStatus  int
+	IntegrationLatency time.Duration
+	ResponseLatency    time.Duration
+	IntegrationError   string
+
+	Error Error
+}
+
+var pool = sync.Pool{New: func() any { return new(Context) }}
+
+// Acquire returns a zeroed Context from the pool.
+func Acquire() *Context { return pool.Get().(*Context) }
+
+// Release zeroes c and returns it to the pool; c must not be used afterwards.
+func Release(c *Context) {
+	*c = Context{}
+	pool.Put(c)
+}
+
+// RequestTimeString is $context.requestTime in AWS's CLF form: 09/Apr/2015:12:34:56 +0000.
+func (c *Context) RequestTimeString() string {
+	return c.RequestTime.UTC().Format("02/Jan/2006:15:04:05 -0700")
+}
+
+// RequestTimeEpoch is $context.requestTimeEpoch in milliseconds.
+func (c *Context) RequestTimeEpoch() int64 { return c.RequestTime.UnixMilli() }
+
+// Lookup returns the value of a $context variable named without the "$context." prefix, e.g.
+// "requestId" or "identity.sourceIp". ok is false for names genkan does not know; a known
+// variable with no value yields "" and ok true (AWS logs such values as "-").
+func (c *Context) Lookup(name string) (value string, ok bool) {
+	switch name {
+	case "requestId":
+		return c.RequestID, true
+	case "extendedRequestId":
+		return c.ExtendedRequestID, true
+	case "apiId":
+		return c.APIID, true
+	case "accountId":
+		return c.AccountID, true
+	case "stage":
+		return c.Stage, true
+	case "resourcePath":
+		return c.ResourcePath, true
+	case "resourceId":
+		return c.ResourceID, true
+	case "routeKey":
+		return c.RouteKey, true
+	case "httpMethod":
+		return c.HTTPMethod, true
+	case "path":
+		return c.Path, true
+	case "protocol":
+		return c.Protocol, true
+	case "domainName":
+		return c.DomainName, true
+	case "domainPrefix":
+		return c.DomainPrefix, true
+	case "identity.sourceIp":
+		return c.Identity.SourceIP, true
+	case "identity.userAgent":
+		return c.Identity.UserAgent, true
+	case "identity.apiKey":
+		return c.Identity.APIKey, true
+	case "identity.apiKeyId":
+		return c.Identity.APIKeyID, true
+	case "identity.caller":
+		return c.Identity.Caller, true
+	case "identity.user":
+		return c.Identity.User, true
+	case "identity.userArn":
+		return c.Identity.UserARN, true
+	case "identity.accountId":
+		return c.Identity.AccountID, true
+	case "requestTime":
+		return c.RequestTimeString(), true
+	case "requestTimeEpoch":
+		return strconv.FormatInt(c.RequestTimeEpoch(), 10), true
+	case "status":
+		return itoaOrEmpty(c.Status), true
+	case "responseLength":
+		return strconv.FormatInt(c.ResponseLength, 10), true
+	case "responseLatency":
+		return strconv.FormatInt(c.ResponseLatency.Milliseconds(), 10), true
+	case "integrationLatency", "integration.latency":
+		if c.IntegrationStatus == 0 && c.IntegrationLatency == 0 {
+			return "", true
+		}
+		return strconv.FormatInt(c.IntegrationLatency.Milliseconds(), 10), true
+	case "integrationStatus", "integration.status", "integration.integrationStatus":
+		return itoaOrEmpty(c.IntegrationStatus), true
+	case "integration.error", "integrationErrorMessage":
+		return c.IntegrationError, true
+	case "error.message":
+		return c.Error.Message, true
+	case "error.messageString":
+		return strconv.Quote(c.Error.Message), true
+	case "error.responseType":
+		return c.Error.ResponseType, true
+	case "error.validationErrorString":
+		return c.Error.ValidationErrorString, true
+	}
+	return "", false
+}
+
+func itoaOrEmpty(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
