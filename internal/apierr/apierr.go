@@ -2,7 +2,10 @@
 // fails to the edge, which renders each one exactly once with AWS's status, headers and body.
 package apierr
 
-import "errors"
+import (
+	"errors"
+	"net/http"
+)
 
 // Type is a gateway response type, as API Gateway names them.
 type Type string
@@ -39,6 +42,13 @@ type Error struct {
 	// Status overrides the type's default status (e.g. 502 for a malformed Lambda response,
 	// which AWS sends as a DEFAULT_5XX with its own status); 0 keeps the default.
 	Status int
+	// ErrorType overrides the x-amzn-ErrorType header of REST APIs, for failures AWS reports
+	// under a generic type with a specific exception name (a malformed SigV4 Authorization
+	// header is a DEFAULT_4XX with status 403 and IncompleteSignatureException).
+	ErrorType string
+	// Header holds headers AWS adds to this particular failure, such as the WWW-Authenticate
+	// challenge of an HTTP API JWT authorizer's 401. The API's responseParameters still win.
+	Header http.Header
 	// Cause is the underlying error, for logs only; never shown to clients.
 	Cause error
 }

@@ -22,8 +22,12 @@ type Identity struct {
 
 // Error is $context.error, filled when a gateway response is rendered.
 type Error struct {
-	Message               string
-	ResponseType          string
+	Message      string
+	ResponseType string
+	// MessageString is $context.error.messageString exactly as AWS renders it: the JSON-quoted
+	// message, which for integration failures carries a leading space (` "Endpoint request timed
+	// out"`). Empty means "quote Message".
+	MessageString         string
 	ValidationErrorString string
 }
 
@@ -149,6 +153,9 @@ func (c *Context) Lookup(name string) (value string, ok bool) {
 	case "error.message":
 		return c.Error.Message, true
 	case "error.messageString":
+		if c.Error.MessageString != "" {
+			return c.Error.MessageString, true
+		}
 		return strconv.Quote(c.Error.Message), true
 	case "error.responseType":
 		return c.Error.ResponseType, true
@@ -156,6 +163,40 @@ func (c *Context) Lookup(name string) (value string, ok bool) {
 		return c.Error.ValidationErrorString, true
 	}
 	return "", false
+}
+
+// AppendValue appends what Lookup(name) returns to dst. It exists so that access logs can
+// format every line without allocating: the numeric and time variables, which Lookup has to
+// turn into new strings, are appended in place; every other name defers to Lookup.
+func (c *Context) AppendValue(dst []byte, name string) ([]byte, bool) {
+	switch name {
+	case "requestTime":
+		return c.RequestTime.UTC().AppendFormat(dst, "02/Jan/2006:15:04:05 -0700"), true
+	case "requestTimeEpoch":
+		return strconv.AppendInt(dst, c.RequestTimeEpoch(), 10), true
+	case "status":
+		return appendIntOrEmpty(dst, c.Status), true
+	case "responseLength":
+		return strconv.AppendInt(dst, c.ResponseLength, 10), true
+	case "responseLatency":
+		return strconv.AppendInt(dst, c.ResponseLatency.Milliseconds(), 10), true
+	case "integrationLatency", "integration.latency":
+		if c.IntegrationStatus == 0 && c.IntegrationLatency == 0 {
+			return dst, true
+		}
+		return strconv.AppendInt(dst, c.IntegrationLatency.Milliseconds(), 10), true
+	case "integrationStatus", "integration.status", "integration.integrationStatus":
+		return appendIntOrEmpty(dst, c.IntegrationStatus), true
+	}
+	v, ok := c.Lookup(name)
+	return append(dst, v...), ok
+}
+
+func appendIntOrEmpty(dst []byte, n int) []byte {
+	if n == 0 {
+		return dst
+	}
+	return strconv.AppendInt(dst, int64(n), 10)
 }
 
 func itoaOrEmpty(n int) string {
