@@ -250,7 +250,11 @@ func (in *Integration) validate(r *Route, s Settings) Problems {
 	case IntegrationHTTP, IntegrationHTTPProxy:
 		if in.URI == "" {
 			add("%s integration needs a uri", in.Type)
-		} else if u, err := url.Parse(stripTemplates(in.URI)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		} else if strings.HasPrefix(in.URI, "${stageVariables.") {
+			// The whole base URL comes from a stage variable (http://${stageVariables.x} and
+			// ${stageVariables.backend}/path are both common); it is checked per stage.
+		} else if u, err := url.Parse(stripTemplates(in.URI)); !strings.HasPrefix(in.URI, "${") && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			// A URI that starts with ${stageVariables.x} gets its scheme and host per stage.
 			add("%s integration uri %q must be an absolute http(s) URL", in.Type, in.URI)
 		}
 		if in.HTTPMethod != "" && !IsMethod(in.HTTPMethod) {

@@ -1,0 +1,191 @@
+// Package compile turns a validated apimodel.Config into an immutable *gateway.Table. It is
+// the one place that knows every integration implementation; everything else sees only the
+// gateway interfaces.
+package compile
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/genkanhq/genkan/internal/apierr"
+	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/gateway"
+	"github.com/genkanhq/genkan/internal/integration/httpcustom"
+	"github.com/genkanhq/genkan/internal/integration/httpproxy"
+	"github.com/genkanhq/genkan/internal/integration/mock"
+	"github.com/genkanhq/genkan/internal/observe"
+	"github.com/genkanhq/genkan/internal/route"
+)
+
+// Deps are the long-lived resources integrations share across reloads.
+type Deps struct {
+	// Proxy is the pooled client of HTTP_PROXY integrations.
+	Proxy *httpproxy.Transport
+	// HTTP is the client of HTTP (custom) integrations.
+	HTTP http.RoundTripper
+}
+
+// Compile validates cfg and builds the serving table. Every problem found is returned, each
+// with its position, as apimodel.Problems.
+func Compile(cfg *apimodel.Config, deps Deps) (*gateway.Table, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	settings := cfg.Settings.WithDefaults()
+	t := &gateway.Table{
+		Settings: settings,
+		ByID:     map[string]*gateway.API{},
+		Domains:  map[string]*gateway.Domain{},
+		Warnings: append([]apimodel.Warning(nil), cfg.Warnings...),
+	}
+	var ps apimodel.Problems
+	for _, spec := range cfg.APIs {
+		api, errs := compileAPI(spec, settings, deps)
+		ps = append(ps, errs...)
+		if api == nil {
+			continue
+		}
+		t.APIs = append(t.APIs, api)
+		t.ByID[api.ID] = api
+		if !spec.DisableExecuteAPIEndpoint {
+			t.PathAPIs = append(t.PathAPIs, api)
+		}
+	}
+	for _, d := range cfg.Domains {
+		t.Domains[strings.ToLower(d.Name)] = compileDomain(d, t.ByID)
+	}
+	if err := ps.Err(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps) (*gateway.API, apimodel.Problems) {
+	var ps apimodel.Problems
+	responses, err := apierr.Compile(spec.Protocol, spec.GatewayResponses)
+	if err != nil {
+		ps = append(ps, apimodel.Problem{Pos: spec.Pos, Message: err.Error()})
+	}
+	api := &gateway.API{
+		ID:        spec.ID,
+		Name:      spec.Name,
+		Protocol:  spec.Protocol,
+		Stages:    map[string]*gateway.Stage{},
+		Responses: responses,
+	}
+	defaultLog, err := observe.ParseFormatFor(spec.Protocol, "")
+	if err != nil {
+		ps = append(ps, apimodel.Problem{Pos: spec.Pos, Message: err.Error()})
+	}
+	for _, st := range spec.Stages {
+		stage := &gateway.Stage{Name: st.Name, Variables: st.Variables, AccessLog: defaultLog}
+		if stage.Variables == nil {
+			stage.Variables = map[string]string{}
+		}
+		if st.AccessLogFormat != "" {
+			f, err := observe.ParseFormatFor(spec.Protocol, st.AccessLogFormat)
+			if err != nil {
+				ps = append(ps, apimodel.Problem{Pos: st.Pos, Message: "accessLogFormat: " + err.Error()})
+			}
+			stage.AccessLog = f
+		}
+		api.Stages[st.Name] = stage
+		if st.Name == apimodel.DefaultStage {
+			api.DefaultStage = stage
+		}
+	}
+	kind := route.REST
+	if spec.Protocol != apimodel.ProtocolREST {
+		kind = route.HTTP
+	}
+	b := route.NewBuilder(kind)
+	for _, rs := range spec.Routes {
+		in, err := integration(rs.Integration, deps)
+		if err != nil {
+			ps = append(ps, asProblems(err, rs.Integration.Pos)...)
+			continue
+		}
+		rt := &gateway.Route{
+			Method:      rs.Method,
+			Resource:    rs.Path,
+			Key:         rs.Key(),
+			Integration: in,
+			Timeout:     timeout(rs.Integration, s),
+			Spec:        rs,
+		}
+		if spec.Protocol == apimodel.ProtocolREST {
+			rt.Key = ""
+		}
+		if err := b.Add(rs.Method, rs.Path, len(api.RouteList)); err != nil {
+			ps = append(ps, apimodel.Problem{Pos: rs.Pos, Message: err.Error()})
+			continue
+		}
+		api.RouteList = append(api.RouteList, rt)
+	}
+	api.Routes = b.Build()
+	return api, ps
+}
+
+// integration builds the implementation of one integration declaration.
+func integration(spec *apimodel.Integration, deps Deps) (gateway.Integration, error) {
+	switch spec.Type {
+	case apimodel.IntegrationHTTPProxy:
+		return httpproxy.New(spec, deps.Proxy)
+	case apimodel.IntegrationHTTP:
+		return httpcustom.New(spec, deps.HTTP)
+	case apimodel.IntegrationMock:
+		return mock.New(spec)
+	case apimodel.IntegrationAWSProxy:
+		return nil, apimodel.Problem{Pos: spec.Pos, Message: fmt.Sprintf(
+			"AWS_PROXY integration %q: Lambda proxy integrations are not supported yet (they arrive with the functions runtime)", spec.URI)}
+	case apimodel.IntegrationAWS:
+		return nil, apimodel.Problem{Pos: spec.Pos, Message: fmt.Sprintf(
+			"AWS integration %q: AWS service integrations are not supported yet (they need mapping templates)", spec.URI)}
+	}
+	return nil, apimodel.Problem{Pos: spec.Pos, Message: fmt.Sprintf("integration type %q is not supported", spec.Type)}
+}
+
+// timeout is the integration's own timeout, else AWS's default of 29 s. Validate has already
+// bounded it by the configured maximum.
+func timeout(spec *apimodel.Integration, _ apimodel.Settings) time.Duration {
+	if spec.Timeout > 0 {
+		return spec.Timeout
+	}
+	return apimodel.DefaultIntegrationTimeout
+}
+
+func asProblems(err error, pos apimodel.Position) apimodel.Problems {
+	switch e := err.(type) {
+	case apimodel.Problems:
+		return e
+	case apimodel.Problem:
+		return apimodel.Problems{e}
+	case *apimodel.Problem:
+		return apimodel.Problems{*e}
+	}
+	return apimodel.Problems{{Pos: pos, Message: err.Error()}}
+}
+
+func compileDomain(spec *apimodel.Domain, apis map[string]*gateway.API) *gateway.Domain {
+	d := &gateway.Domain{Name: strings.ToLower(spec.Name)}
+	for _, m := range spec.Mappings {
+		api := apis[m.APIID]
+		if api == nil {
+			continue // Validate already reported it
+		}
+		bp := strings.Trim(m.BasePath, "/")
+		if bp == "(none)" {
+			bp = ""
+		}
+		gm := &gateway.Mapping{BasePath: bp, API: api}
+		if m.Stage != "" {
+			gm.Stage = api.Stages[m.Stage]
+		}
+		d.Mappings = append(d.Mappings, gm)
+	}
+	sort.SliceStable(d.Mappings, func(i, j int) bool { return len(d.Mappings[i].BasePath) > len(d.Mappings[j].BasePath) })
+	return d
+}
