@@ -259,6 +259,9 @@ func (s *Server) closeDeps() {
 func newHTTPTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil // a gateway reaches its backends directly, whatever the environment says
+	// AWS sends no Accept-Encoding unless mapped, and must not decompress what the backend
+	// sends; Go's transport would do both.
+	t.DisableCompression = true
 	t.MaxIdleConnsPerHost = 256
 	return t
 }
