@@ -1,0 +1,246 @@
+package openapi
+
+import (
+	"strings"
+
+	"github.com/genkanhq/genkan/internal/apimodel"
+)
+
+const anyMethodKey = "x-amazon-apigateway-any-method"
+
+// operationKeys are the path item keys that declare an operation, with the method each stands
+// for.
+var operationKeys = map[string]string{
+	"get": "GET", "put": "PUT", "post": "POST", "delete": "DELETE", "options": "OPTIONS",
+	"head": "HEAD", "patch": "PATCH", anyMethodKey: apimodel.MethodAny,
+}
+
+// pathItemKeys are the other keys a path item may hold; they describe rather than route.
+var pathItemKeys = map[string]bool{"parameters": true, "summary": true, "description": true, "servers": true, "$ref": true}
+
+// routes turns paths and their operations into routes, in document order.
+func (im *importer) routes() []*apimodel.Route {
+	p, ok := im.root.get("paths")
+	if !ok {
+		return nil
+	}
+	paths, ok := im.object(p, "paths")
+	if !ok {
+		return nil
+	}
+	var routes []*apimodel.Route
+	for _, pp := range paths.pairs {
+		item, ok := im.deref(pp.val)
+		if !ok {
+			continue
+		}
+		if item.kind != mapNode {
+			if !item.isNull() {
+				im.fail(pp.val.pos, "path %s must be an object of operations, got %s", pp.key, item.describe())
+			}
+			continue
+		}
+		var shared []pair
+		if pr, ok := item.get("parameters"); ok {
+			shared = im.parameterList(pr)
+		}
+		for _, op := range item.pairs {
+			method, isOp := operationKeys[op.key]
+			switch {
+			case isOp:
+			case op.key == "trace":
+				im.warn(op.keyPos, "API Gateway has no TRACE method; the trace operation of %s is ignored", pp.key)
+				continue
+			case pathItemKeys[op.key], strings.HasPrefix(op.key, "x-"):
+				continue
+			default:
+				im.warn(op.keyPos, "path %s has a field %q that is neither an operation nor a path item field; ignored", pp.key, op.key)
+				continue
+			}
+			if op.key == anyMethodKey {
+				im.use(op)
+			}
+			if r := im.route(pp, op, method, shared); r != nil {
+				routes = append(routes, r)
+			}
+		}
+	}
+	return routes
+}
+
+// route maps one operation. It returns nil when the operation cannot be served; a problem or
+// warning then says why, and the route stays out of the model so that validation does not
+// report it a second time.
+func (im *importer) route(pp, op pair, method string, shared []pair) *apimodel.Route {
+	before := len(im.problems)
+	r := &apimodel.Route{Method: method, Path: pp.key, Pos: op.keyPos}
+	if pp.key == apimodel.DefaultRouteKey && im.protocol == apimodel.ProtocolHTTP {
+		if method != apimodel.MethodAny {
+			im.fail(op.keyPos, "the $default route catches every method; declare it with %s, not %s", anyMethodKey, op.key)
+			return nil
+		}
+		r.Method = ""
+	} else if strings.HasPrefix(pp.key, "$") && im.protocol == apimodel.ProtocolREST {
+		im.fail(pp.keyPos, "%s is an HTTP API route, but this document is imported as a REST API (it has no x-amazon-apigateway-importexport-version); set the protocol to HTTP", pp.key)
+		return nil
+	}
+	label := routeLabel(method, pp.key)
+	obj, ok := im.object(op, "operation "+label)
+	if !ok {
+		return nil
+	}
+	if idp, ok := obj.get("operationId"); ok {
+		r.OperationName, _ = im.str(idp, "operationId")
+	}
+	var own []pair
+	if pr, ok := obj.get("parameters"); ok {
+		own = im.parameterList(pr)
+	}
+	if im.protocol == apimodel.ProtocolREST {
+		// HTTP APIs have no method request; their parameters only document the route.
+		r.RequestParameters = im.requestParameters(pp.key, shared, own, label)
+	}
+	if sp, ok := obj.get("security"); ok {
+		im.operationSecurity(sp, label)
+	}
+	ip, hasIntegration := obj.get("x-amazon-apigateway-integration")
+	if !hasIntegration {
+		im.missingIntegration(op, label)
+		return nil
+	}
+	im.use(ip)
+	r.Integration = im.integration(ip, label)
+	if len(im.problems) > before || r.Integration == nil {
+		return nil
+	}
+	return r
+}
+
+// missingIntegration applies AWS's rule for operations without x-amazon-apigateway-integration.
+func (im *importer) missingIntegration(op pair, label string) {
+	if im.protocol == apimodel.ProtocolHTTP {
+		// HTTP APIs accept a route without a target. genkan has no such route, so the route
+		// is left out and its requests get the Not Found that unmatched requests get.
+		im.warn(op.keyPos, "route %s has no x-amazon-apigateway-integration; AWS accepts such a route but cannot serve it, and genkan leaves it out", label)
+		return
+	}
+	// REST APIs import such a method, but no deployment of them succeeds.
+	im.fail(op.keyPos, "method %s has no x-amazon-apigateway-integration; AWS imports it but then refuses to deploy the API (\"No integration defined for method\")", label)
+}
+
+// parameterList decodes an OpenAPI parameters list, following $refs.
+func (im *importer) parameterList(p pair) []pair {
+	if p.val.isNull() {
+		return nil
+	}
+	if p.val.kind != seqNode {
+		im.fail(p.val.pos, "parameters must be a list, got %s", p.val.describe())
+		return nil
+	}
+	out := make([]pair, 0, len(p.val.items))
+	for _, item := range p.val.items {
+		param, ok := im.deref(item)
+		if !ok {
+			continue
+		}
+		if param.kind != mapNode {
+			im.fail(item.pos, "a parameter must be an object, got %s", param.describe())
+			continue
+		}
+		out = append(out, pair{keyPos: item.pos, val: param})
+	}
+	return out
+}
+
+// requestParameters builds the method request parameters ("method.request.querystring.page":
+// required) from path-level and operation parameters; the operation's win, as in OpenAPI.
+func (im *importer) requestParameters(path string, shared, own []pair, label string) map[string]bool {
+	out := map[string]bool{}
+	// AWS declares every parameter of the resource path, listed in the document or not.
+	for _, seg := range strings.Split(path, "/") {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			out["method.request.path."+strings.TrimSuffix(seg[1:len(seg)-1], "+")] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, list := range [][]pair{own, shared} {
+		for _, p := range list {
+			name, in, required, ok := im.parameter(p)
+			if !ok || seen[in+"\x00"+name] {
+				continue
+			}
+			seen[in+"\x00"+name] = true
+			switch in {
+			case "path":
+				// API Gateway requires every path parameter, whatever the document says.
+				out["method.request.path."+name] = true
+			case "query":
+				out["method.request.querystring."+name] = required
+			case "header":
+				out["method.request.header."+name] = required
+			case "cookie":
+				im.warn(p.keyPos, "cookie parameter %q of %s: API Gateway method requests have no cookie parameters; ignored", name, label)
+			case "body", "formData":
+				// Swagger 2.0 request bodies: they only matter to request validation models.
+			default:
+				im.fail(p.keyPos, "parameter %q of %s: \"in\" must be path, query, header or cookie, got %q", name, label, in)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func (im *importer) parameter(p pair) (name, in string, required, ok bool) {
+	np, hasName := p.val.get("name")
+	ip, hasIn := p.val.get("in")
+	if !hasName || !hasIn {
+		im.fail(p.keyPos, "a parameter needs both \"name\" and \"in\"")
+		return "", "", false, false
+	}
+	if name, ok = im.str(np, "parameter name"); !ok {
+		return "", "", false, false
+	}
+	if in, ok = im.str(ip, "parameter in"); !ok {
+		return "", "", false, false
+	}
+	if rp, has := p.val.get("required"); has {
+		if required, ok = im.boolean(rp, "parameter required"); !ok {
+			return "", "", false, false
+		}
+	}
+	return name, in, required, true
+}
+
+// operationSecurity reports a security requirement, which genkan does not enforce yet. An
+// empty list ([]) or an empty requirement ({}) asks for no authorization and needs no warning.
+func (im *importer) operationSecurity(p pair, label string) {
+	if names := securityNames(p.val); names != "" {
+		im.warn(p.keyPos, "%s requires security (%s), which genkan does not enforce yet; requests are not authorized", label, names)
+	}
+}
+
+func (im *importer) rootSecurity() {
+	p, ok := im.root.get("security")
+	if !ok {
+		return
+	}
+	if names := securityNames(p.val); names != "" {
+		im.warn(p.keyPos, "the API requires security (%s) for operations without their own, which genkan does not enforce yet; requests are not authorized", names)
+	}
+}
+
+func securityNames(n *node) string {
+	if n.kind != seqNode {
+		return ""
+	}
+	var names []string
+	for _, req := range n.items {
+		for _, s := range req.pairs {
+			names = append(names, s.key)
+		}
+	}
+	return strings.Join(names, ", ")
+}
