@@ -102,9 +102,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if tgt.api != nil {
 		responses = tgt.api.Responses
 		c.APIID = tgt.api.ID
-		setRequestIDHeader(rw, tgt.api.Protocol, c.RequestID)
+		if tgt.api.Protocol != apimodel.ProtocolREST {
+			// HTTP APIs identify requests by the short id alone (apigw-requestid).
+			c.RequestID = c.ExtendedRequestID
+		}
+		setRequestIDHeaders(rw, tgt.api.Protocol, c)
 	} else {
-		setRequestIDHeader(rw, apimodel.ProtocolREST, c.RequestID)
+		setRequestIDHeaders(rw, apimodel.ProtocolREST, c)
 		if len(t.APIs) > 0 && t.APIs[0].Protocol == apimodel.ProtocolHTTP {
 			responses = fallbackHTTP
 		}
@@ -126,6 +130,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.ResourcePath = rt.Resource
 	c.RouteKey = rt.Key
+	if rt.Spec != nil {
+		c.OperationName = rt.Spec.OperationName
+	}
 
 	max := t.Settings.MaxBodyBytes
 	if r.ContentLength > max {
@@ -273,13 +280,16 @@ func checkFraming(r *http.Request, s apimodel.Settings) *apierr.Error {
 	return nil
 }
 
-func setRequestIDHeader(w http.ResponseWriter, p apimodel.Protocol, id string) {
+// setRequestIDHeaders sets the ids AWS puts on every response: REST APIs send the request id
+// and the extended id (x-amz-apigw-id); HTTP APIs send apigw-requestid.
+func setRequestIDHeaders(w http.ResponseWriter, p apimodel.Protocol, c *reqctx.Context) {
 	h := w.Header()
 	if p == apimodel.ProtocolREST {
-		h["X-Amzn-Requestid"] = []string{id}
+		h["X-Amzn-Requestid"] = []string{c.RequestID}
+		h["X-Amz-Apigw-Id"] = []string{c.ExtendedRequestID}
 		return
 	}
-	h["Apigw-Requestid"] = []string{id}
+	h["Apigw-Requestid"] = []string{c.RequestID}
 }
 
 func remoteIP(addr string) string {

@@ -18,6 +18,14 @@ type Identity struct {
 	User      string
 	UserARN   string
 	AccountID string
+	// The remaining fields are filled by IAM (SigV4) and Cognito-identity callers; events report
+	// each as null while it is empty.
+	AccessKey                     string
+	PrincipalOrgID                string
+	CognitoIdentityID             string
+	CognitoIdentityPoolID         string
+	CognitoAuthenticationType     string
+	CognitoAuthenticationProvider string
 }
 
 // Error is $context.error, filled when a gateway response is rendered.
@@ -47,6 +55,16 @@ type Context struct {
 	Protocol          string // HTTP/1.1
 	DomainName        string
 	DomainPrefix      string
+	// OperationName is the method's operationName (REST), reported in Lambda events when set.
+	OperationName string
+	// DeploymentID is $context.deploymentId. Nothing models deployments yet, so the first
+	// component that reports it (the Lambda proxy) derives a stable one and stores it here, where
+	// the access log sees the same value.
+	DeploymentID string
+	// TraceID is the X-Amzn-Trace-Id header value AWS attaches to the request ("Root=1-…"), set
+	// by the first component that forwards it so that the event, the function's runtime and the
+	// response all carry one id.
+	TraceID string
 
 	Identity Identity
 
