@@ -1,14 +1,16 @@
-// Package config reads what genkan serves: genkan YAML files (docs/config.md) and the
-// OpenAPI/Swagger exports they reference or that are given directly. Decoding is strict and
-// every problem is reported at once as "file:line:col: message", because a config that
-// half-loads is worse than one that does not load. The package also watches the files it
-// read so that `genkan serve` can reload.
+// Package config reads what genkan serves: genkan YAML files (docs/config.md), and the
+// OpenAPI/Swagger exports and SAM templates they reference or that are given directly.
+// Decoding is strict and every problem is reported at once as "file:line:col: message",
+// because a config that half-loads is worse than one that does not load. The package also
+// watches the files it read so that `genkan serve` can reload.
 package config
 
 import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,13 +27,19 @@ import (
 // id, stage and protocol are "" when the caller has no opinion.
 type ImportFunc func(data []byte, file, id, stage string, protocol apimodel.Protocol) (*apimodel.API, []apimodel.Warning, error)
 
-// Loader loads configurations. Its zero value reads genkan YAML only; set ImportOpenAPI to
-// accept OpenAPI documents.
+// Loader loads configurations. Its zero value reads genkan YAML only; set ImportOpenAPI and
+// ImportSAM to accept OpenAPI documents and SAM templates.
 type Loader struct {
 	ImportOpenAPI ImportFunc
 	// IsOpenAPI tells OpenAPI/Swagger documents from genkan YAML. Nil means "has a top-level
 	// openapi or swagger key".
 	IsOpenAPI func([]byte) bool
+	// ImportSAM imports a SAM template (its APIs, functions and warnings); cmd wires it to
+	// the importer/sam package. stage is DefaultStage.
+	ImportSAM func(data []byte, file, stage string) (*apimodel.Config, error)
+	// IsSAM tells SAM templates from the rest; it is asked first, before IsOpenAPI. Nil means
+	// "has a top-level Transform, AWSTemplateFormatVersion or Resources key".
+	IsSAM func([]byte) bool
 	// DefaultStage is the stage a bare OpenAPI document (or an openapi entry without stages)
 	// is served under; "" leaves it to the importer.
 	DefaultStage string
@@ -45,9 +53,10 @@ type Loader struct {
 // maxFileBytes keeps a reference to something like /dev/zero from exhausting memory.
 const maxFileBytes = 64 << 20
 
-// Load reads each path — a file, or a directory (its genkan.yaml or genkan.yml, else every
-// YAML/JSON file in it that is a genkan config or an OpenAPI document) — merges them into
-// one Config and validates it. A non-nil error is an apimodel.Problems listing every problem.
+// Load reads each path — a file, or a directory (its genkan.yaml or genkan.yml and SAM
+// template, else every YAML/JSON file in it that is a genkan config, an OpenAPI document or
+// a SAM template) — merges them into one Config and validates it. A non-nil error is an
+// apimodel.Problems listing every problem.
 func (l *Loader) Load(paths ...string) (*apimodel.Config, error) {
 	ld := l.newLoad()
 	for _, p := range paths {
@@ -85,6 +94,10 @@ type load struct {
 	domains  map[string]*apimodel.Domain
 	// referenced holds the absolute paths of OpenAPI files that an openapi entry imports.
 	referenced map[string]bool
+	functions  map[string]*apimodel.Function
+	funcRefs   map[*apimodel.Integration]*funcRef
+	// stat checks function code paths; the fuzz test keeps it off the disk.
+	stat func(string) (fs.FileInfo, error)
 }
 
 func (l *Loader) newLoad() *load {
@@ -95,7 +108,8 @@ func (l *Loader) newLoad() *load {
 	return &load{
 		l: l, env: env, readFile: readRegular,
 		loaded: map[string]bool{}, setAt: map[string]apimodel.Position{}, domains: map[string]*apimodel.Domain{},
-		referenced: map[string]bool{},
+		referenced: map[string]bool{}, functions: map[string]*apimodel.Function{},
+		funcRefs: map[*apimodel.Integration]*funcRef{}, stat: os.Stat,
 	}
 }
 
@@ -165,11 +179,14 @@ func (ld *load) path(p string) {
 	if !ld.firstTime(p) {
 		return
 	}
-	if ld.isOpenAPI(data) {
+	switch {
+	case ld.isSAM(data):
+		ld.importSAM(apimodel.Position{File: p}, "", p, data)
+	case ld.isOpenAPI(data):
 		ld.importBare(p, data)
-		return
+	default:
+		ld.genkan(p, data)
 	}
-	ld.genkan(p, data)
 }
 
 // unwrapPath drops the "open x:" prefix that would repeat the file name the position shows.
@@ -181,9 +198,9 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// dir loads genkan.yaml from a directory, or else every config and OpenAPI document in it.
-// OpenAPI files that a config in the directory references are left to that reference, so
-// that they are not served twice.
+// dir loads genkan.yaml from a directory with the SAM template beside it, or else every
+// config, OpenAPI document and SAM template in it. OpenAPI files that a config in the
+// directory references are left to that reference, so that they are not served twice.
 func (ld *load) dir(dir string) {
 	ld.track(dir)
 	entries, err := os.ReadDir(dir)
@@ -203,13 +220,14 @@ func (ld *load) dir(dir string) {
 		return
 	case 1:
 		ld.path(main[0])
+		ld.samBeside(dir)
 		return
 	}
 	type candidate struct {
 		path string
 		data []byte
 	}
-	var configs, docs []candidate
+	var configs, sams, docs []candidate
 	for _, e := range entries {
 		name := e.Name()
 		ext := strings.ToLower(filepath.Ext(name))
@@ -224,22 +242,30 @@ func (ld *load) dir(dir string) {
 			continue
 		}
 		switch {
+		case ld.isSAM(data):
+			sams = append(sams, candidate{p, data})
 		case ld.isOpenAPI(data):
 			docs = append(docs, candidate{p, data})
 		case looksLikeGenkan(data):
 			configs = append(configs, candidate{p, data})
 		default:
 			ld.cfg.Warnings = append(ld.cfg.Warnings, apimodel.Warning{Pos: apimodel.Position{File: p},
-				Message: "skipped: neither a genkan config (no apis, settings or domains key) nor an OpenAPI document"})
+				Message: "skipped: not a genkan config (no apis, functions, settings or domains key), an OpenAPI document or a SAM template"})
 		}
 	}
-	if len(configs)+len(docs) == 0 {
-		ld.problem(apimodel.Position{File: dir}, "no genkan.yaml, genkan config or OpenAPI document in this directory")
+	if len(configs)+len(sams)+len(docs) == 0 {
+		ld.problem(apimodel.Position{File: dir}, "no genkan.yaml, genkan config, OpenAPI document or SAM template in this directory")
 		return
 	}
 	for _, c := range configs {
 		if ld.firstTime(c.path) {
 			ld.genkan(c.path, c.data)
+		}
+	}
+	// After the configs, so that a template one of them references is imported once.
+	for _, c := range sams {
+		if ld.firstTime(c.path) {
+			ld.importSAM(apimodel.Position{File: c.path}, "", c.path, c.data)
 		}
 	}
 	for _, c := range docs {
@@ -274,7 +300,7 @@ func topKeys(data []byte) (keys []string) {
 
 func looksLikeGenkan(data []byte) bool {
 	for _, k := range topKeys(data) {
-		if k == "apis" || k == "settings" || k == "domains" {
+		if k == "apis" || k == "functions" || k == "settings" || k == "domains" {
 			return true
 		}
 	}
@@ -299,7 +325,16 @@ func (ld *load) genkan(file string, data []byte) {
 	doc := d.document(d.parse(data))
 	ld.decodePs = append(ld.decodePs, d.ps...)
 	ld.mergeSettings(doc)
+	for _, f := range doc.functions {
+		ld.checkCode(file, f)
+		ld.addFunction(f.fn)
+	}
+	maps.Copy(ld.funcRefs, d.funcRefs)
 	for _, a := range doc.apis {
+		if _, ok := a.has["sam"]; ok {
+			ld.importSAMRef(file, a)
+			continue
+		}
 		if a.openapi == "" {
 			if _, ref := a.has["openapi"]; !ref {
 				ld.cfg.APIs = append(ld.cfg.APIs, a.api)
@@ -309,13 +344,17 @@ func (ld *load) genkan(file string, data []byte) {
 		ld.importReferenced(file, a)
 	}
 	for _, dom := range doc.domains {
-		if prev, dup := ld.domains[dom.Name]; dup && dom.Name != "" {
-			ld.problem(dom.Pos, "domain %s is already declared at %s", dom.Name, prev.Pos)
-			continue
-		}
-		ld.domains[dom.Name] = dom
-		ld.cfg.Domains = append(ld.cfg.Domains, dom)
+		ld.addDomain(dom)
 	}
+}
+
+func (ld *load) addDomain(dom *apimodel.Domain) {
+	if prev, dup := ld.domains[dom.Name]; dup && dom.Name != "" {
+		ld.problem(dom.Pos, "domain %s is already declared at %s", dom.Name, prev.Pos)
+		return
+	}
+	ld.domains[dom.Name] = dom
+	ld.cfg.Domains = append(ld.cfg.Domains, dom)
 }
 
 func (ld *load) mergeSettings(doc *document) {
@@ -345,9 +384,11 @@ func (ld *load) mergeSettings(doc *document) {
 // model (an unreadable id is also an invalid id), and one message per mistake is clearer.
 func (ld *load) finish() (*apimodel.Config, error) {
 	cfg := &ld.cfg
+	ld.resolveFunctionRefs()
 	ps := slices.Concat(ld.decodePs, ld.otherPs)
-	if len(cfg.APIs) == 0 && len(ps) == 0 {
-		ps = append(ps, apimodel.Problem{Pos: apimodel.Position{File: ld.firstFile(), Line: 1, Column: 1}, Message: "no apis declared: nothing to serve"})
+	// Functions alone are worth serving: Lambda's Invoke API reaches them without an API.
+	if len(cfg.APIs)+len(cfg.Functions) == 0 && len(ps) == 0 {
+		ps = append(ps, apimodel.Problem{Pos: apimodel.Position{File: ld.firstFile(), Line: 1, Column: 1}, Message: "no apis or functions declared: nothing to serve"})
 	}
 	type line struct {
 		file string

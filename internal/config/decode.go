@@ -18,17 +18,21 @@ type document struct {
 	settings apimodel.Settings
 	// setAt records where each setting was given, so that two files setting the same one
 	// is reported at both places.
-	setAt   map[string]apimodel.Position
-	apis    []*apiDecl
-	domains []*apimodel.Domain
+	setAt     map[string]apimodel.Position
+	apis      []*apiDecl
+	domains   []*apimodel.Domain
+	functions []*funcDecl
 }
 
 // apiDecl is one entry of `apis`. For an `openapi` entry, api holds only what the YAML adds
-// to the imported document and has says which keys were given.
+// to the imported document and has says which keys were given. A `sam` entry has nothing
+// but sam.
 type apiDecl struct {
 	api        *apimodel.API
 	openapi    string
 	openapiPos apimodel.Position
+	sam        string
+	samPos     apimodel.Position
 	has        map[string]entry
 }
 
@@ -72,6 +76,7 @@ func (d *decoder) document(root ast.Node) *document {
 				}
 			}
 		},
+		"functions": func(e entry) { doc.functions = d.functions(e.val) },
 	})
 	return doc
 }
@@ -143,6 +148,7 @@ func (d *decoder) api(label string, n ast.Node) *apiDecl {
 			}
 			a.openapi = path
 		},
+		"sam": func(e entry) { d.samPath(a, e) },
 		"stages": func(e entry) {
 			var ok bool
 			if api.Stages, ok = d.stages(e.val); !ok {
@@ -164,6 +170,10 @@ func (d *decoder) api(label string, n ast.Node) *apiDecl {
 	api.Pos = d.pos(d.value(n))
 	if e, ok := seen["id"]; ok {
 		api.Pos = d.pos(e.keyNode)
+	}
+	if _, ref := seen["sam"]; ref {
+		d.samOnly(seen)
+		return a
 	}
 	if _, ref := seen["openapi"]; ref {
 		return a
@@ -267,6 +277,7 @@ func (d *decoder) route(r *apimodel.Route, owner entry) {
 		},
 		"mock":              func(e entry) { use(e, d.mock(e)) },
 		"integration":       func(e entry) { use(e, d.integration(e)) },
+		"function":          func(e entry) { use(e, d.functionRoute(e)) },
 		"requestParameters": func(e entry) { r.RequestParameters = d.methodParams(e.val) },
 		"operationName":     func(e entry) { r.OperationName, _ = d.str("operationName", e.val) },
 	})

@@ -276,7 +276,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"not a mapping", "- id: a\n", []string{"test.yaml:1:1: expected a mapping, got a sequence"}},
 		{"two documents", "apis: [{id: a}]\n---\napis: [{id: b}]\n", []string{
 			"test.yaml:3:1: a genkan config is a single YAML document; split documents into separate files"}},
-		{"no apis", "settings: { region: us-east-2 }\n", []string{"test.yaml:1:1: no apis declared: nothing to serve"}},
+		{"no apis", "settings: { region: us-east-2 }\n", []string{"test.yaml:1:1: no apis or functions declared: nothing to serve"}},
 		{"apis not a list", "apis: { id: a }\n", []string{"test.yaml:1:7: apis: expected a sequence, got a mapping"}},
 		{"unknown settings key", "settings: { regoin: x }\napis: [{id: a}]\n", []string{
 			`test.yaml:1:13: unknown key "regoin" in settings (did you mean "region"?)`}},

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
 )
@@ -25,8 +26,11 @@ func FuzzDecode(f *testing.F) {
 	sch := compileSchema(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ld := testLoader().newLoad()
-		// Fuzzed openapi references must not reach the disk.
+		// Fuzzed openapi and sam references and code paths must not reach the disk. Every
+		// code path is a directory, so that functions can decode without problems and the
+		// schema comparison below covers them.
 		ld.readFile = func(string) ([]byte, error) { return nil, fs.ErrNotExist }
+		ld.stat = func(string) (fs.FileInfo, error) { return dirInfo{}, nil }
 		ld.track("fuzz.yaml")
 		ld.genkan("fuzz.yaml", data)
 		_, err := ld.finish()
@@ -51,3 +55,13 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// dirInfo is the fs.FileInfo of a directory that is not there.
+type dirInfo struct{}
+
+func (dirInfo) Name() string       { return "code" }
+func (dirInfo) Size() int64        { return 0 }
+func (dirInfo) Mode() fs.FileMode  { return fs.ModeDir | 0o755 }
+func (dirInfo) ModTime() time.Time { return time.Time{} }
+func (dirInfo) IsDir() bool        { return true }
+func (dirInfo) Sys() any           { return nil }

@@ -44,11 +44,41 @@ func fakeImport(data []byte, file, id, stage string, protocol apimodel.Protocol)
 		[]apimodel.Warning{{Pos: at(1), Message: "imported by the fake"}}, nil
 }
 
+// fakeSAM stands in for importer/sam: one API and one function, or a failure on demand.
+func fakeSAM(data []byte, file, stage string) (*apimodel.Config, error) {
+	switch {
+	case bytes.Contains(data, []byte("FAIL_PLAIN")):
+		return nil, errors.New("Resources.HelloFunction: CodeUri is required")
+	case bytes.Contains(data, []byte("FAIL_PROBLEMS")):
+		return nil, apimodel.Problems{{Pos: apimodel.Position{File: file, Line: 4, Column: 7}, Message: "Runtime: \"cobol\" is not a Lambda runtime"}}
+	case bytes.Contains(data, []byte("PANIC")):
+		panic("boom")
+	case bytes.Contains(data, []byte("NOTHING")):
+		return nil, nil
+	}
+	if stage == "" {
+		stage = "Prod"
+	}
+	at := func(line int) apimodel.Position { return apimodel.Position{File: file, Line: line, Column: 3} }
+	return &apimodel.Config{
+		APIs: []*apimodel.API{{ID: "samapi", Name: "sam", Protocol: apimodel.ProtocolREST, Pos: at(6),
+			Stages: []*apimodel.Stage{{Name: stage, Pos: at(6)}},
+			Routes: []*apimodel.Route{{Method: "GET", Path: "/sam", Pos: at(7),
+				Integration: &apimodel.Integration{Type: apimodel.IntegrationMock, Pos: at(7)}}}}},
+		Functions: []*apimodel.Function{{Name: "HelloFunction", Runtime: "python3.13", Handler: "app.handler",
+			Code: filepath.Join(filepath.Dir(file), "hello"), Pos: at(4)}},
+		Warnings: []apimodel.Warning{{Pos: at(1), Message: "imported by the fake SAM importer"}},
+	}, nil
+}
+
+const samTemplate = "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  HelloFunction:\n    Type: AWS::Serverless::Function\n"
+
 var testEnv = map[string]string{"BACKEND": "http://127.0.0.1:8080", "EMPTY": ""}
 
 func testLoader() *Loader {
 	return &Loader{
 		ImportOpenAPI: fakeImport,
+		ImportSAM:     fakeSAM,
 		LookupEnv: func(k string) (string, bool) {
 			v, ok := testEnv[k]
 			return v, ok

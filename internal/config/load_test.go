@@ -166,7 +166,7 @@ func TestLoadDirectory(t *testing.T) {
 	t.Run("empty", func(t *testing.T) {
 		dir := t.TempDir()
 		_, err := testLoader().Load(dir)
-		wantProblems(t, err, dir, "DIR: no genkan.yaml, genkan config or OpenAPI document in this directory")
+		wantProblems(t, err, dir, "DIR: no genkan.yaml, genkan config, OpenAPI document or SAM template in this directory")
 	})
 }
 

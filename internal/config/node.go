@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +29,8 @@ type decoder struct {
 	env     func(string) (string, bool)
 	ps      apimodel.Problems
 	aliases map[*ast.AliasNode]ast.Node // alias → anchored value; nil when broken
+	// funcRefs are the routes' function shorthands, which load completes after merging.
+	funcRefs map[*apimodel.Integration]*funcRef
 }
 
 // entry is one key of a mapping, after merge keys are applied.
@@ -37,7 +41,7 @@ type entry struct {
 }
 
 func newDecoder(file string, env func(string) (string, bool)) *decoder {
-	return &decoder{file: file, env: env, aliases: map[*ast.AliasNode]ast.Node{}}
+	return &decoder{file: file, env: env, aliases: map[*ast.AliasNode]ast.Node{}, funcRefs: map[*apimodel.Integration]*funcRef{}}
 }
 
 // parse returns the body of the single YAML document in data, or nil after reporting why
@@ -388,9 +392,15 @@ func (d *decoder) object(where, label string, owner, n ast.Node, fs fields, requ
 }
 
 func suggest(key string, fs fields) string {
+	return suggestFrom(key, maps.Keys(fs))
+}
+
+// suggestFrom returns ` (did you mean "x"?)` for the candidate closest to key, or "" when
+// none is close enough to be the intended spelling.
+func suggestFrom(key string, candidates iter.Seq[string]) string {
 	best, bestDist := "", 3
 	lkey := strings.ToLower(key)
-	for k := range fs {
+	for k := range candidates {
 		lk := strings.ToLower(k)
 		dist := editDistance(lkey, lk)
 		if len(lkey) >= 4 && (strings.HasPrefix(lk, lkey) || strings.HasPrefix(lkey, lk)) {

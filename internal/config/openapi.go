@@ -67,6 +67,20 @@ func (ld *load) callImport(pos apimodel.Position, prefix string, data []byte, fi
 	}()
 	api, warns, err := ld.l.ImportOpenAPI(data, file, id, stage, protocol)
 	ld.cfg.Warnings = append(ld.cfg.Warnings, warns...)
+	switch {
+	case err != nil:
+		ld.importError(pos, prefix, err)
+	case api == nil:
+		ld.problem(pos, "%sthe OpenAPI importer returned no API", prefix)
+	default:
+		return api, true
+	}
+	return nil, false
+}
+
+// importError records an importer's error. Problems keep their own positions, inside the
+// imported file; anything else is placed at pos, after prefix.
+func (ld *load) importError(pos apimodel.Position, prefix string, err error) {
 	var ps apimodel.Problems
 	var p apimodel.Problem
 	switch {
@@ -74,14 +88,9 @@ func (ld *load) callImport(pos apimodel.Position, prefix string, data []byte, fi
 		ld.decodePs = append(ld.decodePs, ps...)
 	case errors.As(err, &p):
 		ld.decodePs = append(ld.decodePs, p)
-	case err != nil:
-		ld.problem(pos, "%s%v", prefix, err)
-	case api == nil:
-		ld.problem(pos, "%sthe OpenAPI importer returned no API", prefix)
 	default:
-		return api, true
+		ld.problem(pos, "%s%v", prefix, err)
 	}
-	return nil, false
 }
 
 // overlay applies what an openapi entry declares on top of the imported API: scalars

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,4 +61,32 @@ func TestSchemaAndDecoderAgree(t *testing.T) {
 func TestSchemaIsValidJSONSchema(t *testing.T) {
 	// compileSchema validates against the 2020-12 meta-schema.
 	compileSchema(t)
+}
+
+// The schema's runtime enum is the decoder's list; an identifier added to one only would let
+// editors and genkan disagree on the same file.
+func TestSchemaRuntimes(t *testing.T) {
+	data, err := os.ReadFile("../../docs/genkan.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema struct {
+		Defs struct {
+			Function struct {
+				Properties struct {
+					Runtime struct {
+						Enum []string `json:"enum"`
+					} `json:"runtime"`
+				} `json:"properties"`
+			} `json:"function"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	got := slices.Sorted(slices.Values(schema.Defs.Function.Properties.Runtime.Enum))
+	want := slices.Sorted(slices.Values(append([]string{goRuntime}, lambdaRuntimes...)))
+	if !slices.Equal(got, want) {
+		t.Errorf("schema runtimes:\n%v\nwant the decoder's:\n%v", got, want)
+	}
 }
