@@ -8,6 +8,7 @@ import (
 	"github.com/genkanhq/genkan/internal/config"
 	"github.com/genkanhq/genkan/internal/gateway"
 	"github.com/genkanhq/genkan/internal/importer/openapi"
+	"github.com/genkanhq/genkan/internal/importer/sam"
 	"github.com/genkanhq/genkan/internal/integration/httpproxy"
 )
 
@@ -17,7 +18,11 @@ func Loader(stage string) *config.Loader {
 		ImportOpenAPI: func(data []byte, file, id, stage string, p apimodel.Protocol) (*apimodel.API, []apimodel.Warning, error) {
 			return openapi.Import(data, openapi.Options{File: file, ID: id, Stage: stage, Protocol: p})
 		},
-		IsOpenAPI:    openapi.IsOpenAPI,
+		IsOpenAPI: openapi.IsOpenAPI,
+		IsSAM:     sam.IsSAM,
+		ImportSAM: func(data []byte, file, stage string) (*apimodel.Config, error) {
+			return sam.Import(data, sam.Options{File: file, Stage: stage})
+		},
 		DefaultStage: stage,
 	}
 }

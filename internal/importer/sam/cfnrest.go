@@ -1,0 +1,495 @@
+package sam
+
+import (
+	"strings"
+	"time"
+
+	"github.com/genkanhq/genkan/internal/apimodel"
+)
+
+// REST APIs built from CloudFormation's own resources: a RestApi, its Resource tree, a
+// Method per route, and the Deployments and Stages that make AWS serve it.
+
+var restAPIProps = propRules{
+	"Name": mapped, "Description": mapped, "Body": mapped, "BodyS3Location": mapped, "BinaryMediaTypes": mapped,
+	"EndpointConfiguration": mapped, "DisableExecuteApiEndpoint": mapped, "CloneFrom": mapped,
+	"Tags":                   quiet,
+	"Policy":                 "resource policies are not supported yet; requests are not checked against the policy",
+	"ApiKeySourceType":       "API keys are not supported yet; API keys are not checked",
+	"MinimumCompressionSize": "response compression is not supported yet; responses are not compressed",
+	"FailOnWarnings":         noEffect, "Mode": noEffect, "Parameters": noEffect,
+}
+
+var restResourceProps = propRules{"ParentId": mapped, "PathPart": mapped, "RestApiId": mapped}
+
+var methodProps = propRules{
+	"RestApiId": mapped, "ResourceId": mapped, "HttpMethod": mapped, "Integration": mapped, "OperationName": mapped,
+	"RequestParameters": mapped, "AuthorizationType": mapped, "ApiKeyRequired": mapped,
+	// Method responses declare what integration responses may set; genkan passes the
+	// integration responses through as mapped.
+	"MethodResponses":     quiet,
+	"AuthorizerId":        quiet, // reported with AuthorizationType
+	"AuthorizationScopes": quiet,
+	"RequestModels":       "models and request validation are not supported yet; requests are not validated",
+	"RequestValidatorId":  "request validation is not supported yet; requests are not validated",
+}
+
+var integrationProps = propRules{
+	"Type": mapped, "Uri": mapped, "IntegrationHttpMethod": mapped, "RequestParameters": mapped,
+	"RequestTemplates": mapped, "PassthroughBehavior": mapped, "ContentHandling": mapped, "TimeoutInMillis": mapped,
+	"IntegrationResponses": mapped, "ConnectionType": mapped, "TlsConfig": mapped, "CacheKeyParameters": mapped,
+	"CacheNamespace":       quiet,
+	"ConnectionId":         quiet, // reported with ConnectionType
+	"Credentials":          noEffect,
+	"IntegrationTarget":    "load balancer targets of private integrations are not supported yet",
+	"ResponseTransferMode": "response streaming is not supported yet; responses are buffered",
+}
+
+var deploymentProps = propRules{
+	"RestApiId": mapped, "StageName": mapped, "StageDescription": mapped,
+	"Description":              quiet,
+	"DeploymentCanarySettings": "canary deployments are not emulated; every request goes to the stage's deployment",
+}
+
+var stageProps = propRules{
+	"RestApiId": mapped, "StageName": mapped, "DeploymentId": mapped, "Variables": mapped, "AccessLogSetting": mapped,
+	"Description": quiet, "Tags": quiet,
+	"MethodSettings":      "method settings (throttling, caching, logging) are not supported yet",
+	"CacheClusterEnabled": "response caching is not supported yet",
+	"CacheClusterSize":    "response caching is not supported yet",
+	"CanarySetting":       "canary deployments are not emulated; every request goes to the stage's deployment",
+	"ClientCertificateId": "client certificates for backends are not supported yet",
+	"TracingEnabled":      noEffect, "DocumentationVersion": noEffect,
+}
+
+// belongsTo reports whether a resource's API property names api.
+func (im *importer) belongsTo(r *resource, prop, api string) bool {
+	p, ok := r.props.get(prop)
+	if !ok {
+		return false
+	}
+	target, ok := im.refTarget(p.val)
+	return ok && target == api
+}
+
+func (im *importer) ofType(typ string) []*resource {
+	var out []*resource
+	for _, r := range im.order {
+		if r.typ == typ && !r.skipped {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (im *importer) restAPI(r *resource) {
+	im.checkProps(r, r.props, restAPIProps)
+	id := im.apiIDs[r.id]
+	stages := im.restStages(r)
+	if p, ok := r.props.get("CloneFrom"); ok {
+		im.fail(p.keyPos, "%s: CloneFrom copies an API that exists only in AWS; genkan cannot see it", r.id)
+		return
+	}
+	var api *apimodel.API
+	first := ""
+	if len(stages) > 0 {
+		first = stages[0].Name
+	}
+	if im.opt.Stage != "" {
+		first = im.opt.Stage
+	}
+	if body, ok := r.props.get("Body"); ok {
+		why := map[*node]string{}
+		doc := im.partial(body.val, why, 0)
+		if doc == nil || doc.kind != mapNode || tokenOf(doc) != dictToken {
+			im.fail(body.val.pos, "%s: Body must be an OpenAPI document (an object), got %s", r.id, body.val.describe())
+			return
+		}
+		if api = im.importDefinition(doc, r.id, id, first, apimodel.ProtocolREST, why); api == nil {
+			return
+		}
+	} else if p, ok := r.props.get("BodyS3Location"); ok {
+		im.fail(p.keyPos, "%s: BodyS3Location reads the definition from S3; genkan reads only local files, so inline it as Body", r.id)
+		return
+	} else {
+		name := first
+		if name == "" {
+			name = "dev"
+		}
+		api = &apimodel.API{ID: id, Protocol: apimodel.ProtocolREST, Stages: []*apimodel.Stage{{Name: name, Pos: r.pos}}}
+	}
+	api.Pos = r.pos
+	if len(stages) == 0 {
+		im.warn(r.pos, "%s has no AWS::ApiGateway::Deployment or Stage, so AWS does not serve it; genkan serves it as stage %q", r.id, api.Stages[0].Name)
+	} else if im.opt.Stage != "" {
+		stages[0].Name = im.opt.Stage
+		api.Stages = stages[:1]
+	} else {
+		api.Stages = stages
+	}
+	if p, ok := r.props.get("Name"); ok {
+		api.Name, _ = im.str(p, r.id+".Name", mayDrop)
+	}
+	if api.Name == "" {
+		api.Name = r.id
+	}
+	if p, ok := r.props.get("Description"); ok {
+		api.Description, _ = im.str(p, r.id+".Description", mayDrop)
+	}
+	if p, ok := r.props.get("BinaryMediaTypes"); ok {
+		for _, t := range im.strList(p, r.id+".BinaryMediaTypes", mayDrop) {
+			api.BinaryMediaTypes = appendNew(api.BinaryMediaTypes, t)
+		}
+	}
+	if p, ok := r.props.get("EndpointConfiguration"); ok {
+		im.endpointConfiguration(r.id, p, "Types")
+	}
+	if p, ok := r.props.get("DisableExecuteApiEndpoint"); ok {
+		api.DisableExecuteAPIEndpoint, _ = im.boolean(p, r.id+".DisableExecuteApiEndpoint", mayDrop)
+	}
+	for _, m := range im.ofType("AWS::ApiGateway::Method") {
+		if im.belongsTo(m, "RestApiId", r.id) {
+			im.used[m.id] = true
+			if route := im.method(r, m); route != nil {
+				api.Routes = append(api.Routes, route)
+			}
+		}
+	}
+	for _, res := range im.ofType("AWS::ApiGateway::Resource") {
+		if im.belongsTo(res, "RestApiId", r.id) {
+			im.used[res.id] = true
+			im.checkProps(res, res.props, restResourceProps)
+		}
+	}
+	im.gatewayResponseResources(r, api)
+	im.cfg.APIs = append(im.cfg.APIs, api)
+}
+
+// restStages collects the stages of a RestApi: a Deployment's StageName creates one, and so
+// does each AWS::ApiGateway::Stage.
+func (im *importer) restStages(api *resource) []*apimodel.Stage {
+	var stages []*apimodel.Stage
+	byName := map[string]*apimodel.Stage{}
+	add := func(st *apimodel.Stage) {
+		if prev, dup := byName[st.Name]; dup {
+			im.fail(st.Pos, "%s: stage %q is already created at %s", api.id, st.Name, prev.Pos)
+			return
+		}
+		byName[st.Name] = st
+		stages = append(stages, st)
+	}
+	for _, d := range im.ofType("AWS::ApiGateway::Deployment") {
+		if !im.belongsTo(d, "RestApiId", api.id) {
+			continue
+		}
+		im.used[d.id] = true
+		im.checkProps(d, d.props, deploymentProps)
+		p, ok := d.props.get("StageName")
+		if !ok {
+			continue
+		}
+		name, ok := im.str(p, d.id+".StageName", mustHave)
+		if !ok {
+			continue
+		}
+		st := &apimodel.Stage{Name: name, Pos: p.val.pos}
+		if sd, ok := d.props.get("StageDescription"); ok {
+			im.stageDescription(d, sd, st)
+		}
+		add(st)
+	}
+	for _, s := range im.ofType("AWS::ApiGateway::Stage") {
+		if !im.belongsTo(s, "RestApiId", api.id) {
+			continue
+		}
+		im.used[s.id] = true
+		im.checkProps(s, s.props, stageProps)
+		p, ok := s.props.get("StageName")
+		if !ok {
+			im.warn(s.pos, "%s has no StageName, which API Gateway requires; genkan leaves the stage out", s.id)
+			continue
+		}
+		name, ok := im.str(p, s.id+".StageName", mustHave)
+		if !ok {
+			continue
+		}
+		if dp, ok := s.props.get("DeploymentId"); ok {
+			if target, ok := im.refTarget(dp.val); ok {
+				if d := im.resources[target]; d == nil || d.typ != "AWS::ApiGateway::Deployment" || !im.belongsTo(d, "RestApiId", api.id) {
+					im.fail(dp.val.pos, "%s: DeploymentId must name an AWS::ApiGateway::Deployment of %s", s.id, api.id)
+				}
+			}
+		}
+		st := &apimodel.Stage{Name: name, Pos: p.val.pos}
+		if v, ok := s.props.get("Variables"); ok {
+			st.Variables = im.strMap(v, s.id+" stage variable", mayDrop)
+		}
+		if a, ok := s.props.get("AccessLogSetting"); ok {
+			st.AccessLogFormat = im.accessLogFormat(s.id, a)
+		}
+		add(st)
+	}
+	return stages
+}
+
+// stageDescription reads the stage settings a Deployment gives the stage it creates.
+func (im *importer) stageDescription(d *resource, p pair, st *apimodel.Stage) {
+	obj, ok := im.object(p, d.id+".StageDescription", mayDrop)
+	if !ok {
+		return
+	}
+	for _, f := range obj.pairs {
+		switch f.key {
+		case "Variables":
+			st.Variables = im.strMap(f, d.id+" stage variable", mayDrop)
+		case "AccessLogSetting":
+			st.AccessLogFormat = im.accessLogFormat(d.id, f)
+		case "Description", "Tags", "DocumentationVersion", "TracingEnabled", "LoggingLevel", "MetricsEnabled", "DataTraceEnabled":
+		default:
+			im.warn(f.keyPos, "%s: StageDescription.%s is not supported yet; ignored", d.id, f.key)
+		}
+	}
+}
+
+// resourcePath walks a Method's ResourceId up the Resource tree to the API's root.
+func (im *importer) resourcePath(api *resource, n *node, seen map[string]bool) (string, bool) {
+	if fn, arg, ok := call(n); ok && fn == "Fn::GetAtt" {
+		id, attr := "", ""
+		switch {
+		case arg.kind == scalarNode:
+			id, attr, _ = strings.Cut(arg.text, ".")
+		case arg.kind == seqNode && len(arg.items) == 2:
+			id, attr = arg.items[0].text, arg.items[1].text
+		}
+		if id == api.id && attr == "RootResourceId" {
+			return "/", true
+		}
+		im.fail(n.pos, "a resource of %s is its Fn::GetAtt %s.RootResourceId or an AWS::ApiGateway::Resource of it, not %s.%s", api.id, api.id, id, attr)
+		return "", false
+	}
+	target, ok := im.refTarget(n)
+	res := im.resources[target]
+	if !ok || res == nil || res.typ != "AWS::ApiGateway::Resource" {
+		im.fail(n.pos, "a resource of %s is its Fn::GetAtt %s.RootResourceId or an AWS::ApiGateway::Resource of it, got %s", api.id, api.id, n.describe())
+		return "", false
+	}
+	if seen[target] {
+		im.fail(res.pos, "%s: the resource tree loops through %s", api.id, target)
+		return "", false
+	}
+	seen[target] = true
+	if !im.belongsTo(res, "RestApiId", api.id) {
+		im.fail(res.pos, "%s belongs to another API than %s", target, api.id)
+		return "", false
+	}
+	parent, ok := res.props.get("ParentId")
+	if !ok {
+		im.fail(res.pos, "%s needs a ParentId", target)
+		return "", false
+	}
+	base, ok := im.resourcePath(api, parent.val, seen)
+	if !ok {
+		return "", false
+	}
+	part, has := res.props.get("PathPart")
+	if !has {
+		im.fail(res.pos, "%s needs a PathPart", target)
+		return "", false
+	}
+	s, ok := im.str(part, target+".PathPart", mustHave)
+	if !ok {
+		return "", false
+	}
+	return strings.TrimSuffix(base, "/") + "/" + s, true
+}
+
+func (im *importer) method(api, m *resource) *apimodel.Route {
+	im.checkProps(m, m.props, methodProps)
+	rp, ok := m.props.get("ResourceId")
+	if !ok {
+		im.fail(m.pos, "%s needs a ResourceId", m.id)
+		return nil
+	}
+	path, ok := im.resourcePath(api, rp.val, map[string]bool{})
+	if !ok {
+		return nil
+	}
+	hp, ok := m.props.get("HttpMethod")
+	if !ok {
+		im.fail(m.pos, "%s needs an HttpMethod", m.id)
+		return nil
+	}
+	verb, ok := im.str(hp, m.id+".HttpMethod", mustHave)
+	if !ok {
+		return nil
+	}
+	route := &apimodel.Route{Method: strings.ToUpper(verb), Path: path, Pos: m.pos}
+	if p, ok := m.props.get("OperationName"); ok {
+		route.OperationName, _ = im.str(p, m.id+".OperationName", mayDrop)
+	}
+	if p, ok := m.props.get("RequestParameters"); ok {
+		if obj, ok := im.object(p, m.id+".RequestParameters", mayDrop); ok {
+			for _, e := range obj.pairs {
+				if b, ok := im.boolean(e, m.id+" request parameter "+e.key, mayDrop); ok {
+					if route.RequestParameters == nil {
+						route.RequestParameters = map[string]bool{}
+					}
+					route.RequestParameters[e.key] = b
+				}
+			}
+		}
+	}
+	if p, ok := m.props.get("AuthorizationType"); ok {
+		if s, _ := im.str(p, m.id+".AuthorizationType", mayDrop); s != "" && s != "NONE" {
+			im.warn(p.val.pos, "%s: authorization %s is not supported yet; requests are not authorized", m.id, s)
+		}
+	}
+	if p, ok := m.props.get("ApiKeyRequired"); ok {
+		if b, _ := im.boolean(p, m.id+".ApiKeyRequired", mayDrop); b {
+			im.warn(p.val.pos, "%s: API keys are not supported yet; API keys are not checked", m.id)
+		}
+	}
+	ip, ok := m.props.get("Integration")
+	if !ok {
+		im.fail(m.pos, "%s has no Integration; AWS refuses to deploy an API with such a method (\"No integration defined for method\")", m.id)
+		return nil
+	}
+	if route.Integration = im.restIntegration(m, ip); route.Integration == nil {
+		return nil
+	}
+	return route
+}
+
+func (im *importer) restIntegration(m *resource, ip pair) *apimodel.Integration {
+	what := m.id + ".Integration"
+	obj, ok := im.object(ip, what, mustHave)
+	if !ok {
+		return nil
+	}
+	im.checkProps(&resource{id: what, typ: "an Integration"}, obj, integrationProps)
+	in := &apimodel.Integration{Pos: ip.keyPos}
+	upper := func(f pair) string {
+		s, _ := im.str(f, what+"."+f.key, mustHave)
+		return strings.ToUpper(s)
+	}
+	for _, f := range obj.pairs {
+		switch f.key {
+		case "Type":
+			in.Type = apimodel.IntegrationType(upper(f))
+		case "Uri":
+			in.URI, _ = im.str(f, what+".Uri", mustHave)
+		case "IntegrationHttpMethod":
+			in.HTTPMethod = upper(f)
+		case "RequestParameters":
+			in.RequestParameters = im.strMap(f, what+".RequestParameters", mustHave)
+		case "RequestTemplates":
+			in.RequestTemplates = im.strMap(f, what+".RequestTemplates", mustHave)
+		case "PassthroughBehavior":
+			in.PassthroughBehavior = upper(f)
+		case "ContentHandling":
+			in.ContentHandling = upper(f)
+		case "TimeoutInMillis":
+			if ms, ok := im.integer(f, what+".TimeoutInMillis", mustHave); ok {
+				in.Timeout = time.Duration(ms) * time.Millisecond
+			}
+		case "ConnectionType":
+			in.ConnectionType = upper(f)
+			if in.ConnectionType == "VPC_LINK" {
+				im.warn(f.val.pos, "%s uses a VPC link, which genkan does not have; it connects to the Uri directly", what)
+			}
+		case "TlsConfig":
+			if tls, ok := im.object(f, what+".TlsConfig", mayDrop); ok {
+				for _, t := range tls.pairs {
+					if t.key == "InsecureSkipVerification" {
+						in.TLSInsecureSkipVerify, _ = im.boolean(t, what+".TlsConfig.InsecureSkipVerification", mayDrop)
+					} else {
+						im.warn(t.keyPos, "%s: TlsConfig.%s is not supported; ignored", what, t.key)
+					}
+				}
+			}
+		case "CacheKeyParameters":
+			if len(im.strList(f, what+".CacheKeyParameters", mayDrop)) > 0 {
+				im.warn(f.keyPos, "%s: response caching is not supported yet; CacheKeyParameters is ignored", what)
+			}
+		case "IntegrationResponses":
+			in.Responses = im.integrationResponses(f, what)
+		}
+	}
+	if in.Type == "" {
+		im.fail(ip.keyPos, "%s needs a Type", what)
+		return nil
+	}
+	return in
+}
+
+func (im *importer) integrationResponses(p pair, what string) []*apimodel.IntegrationResponse {
+	v, ok := im.value(p, what+".IntegrationResponses", mustHave)
+	if !ok {
+		return nil
+	}
+	if v.kind != seqNode {
+		im.fail(v.pos, "%s.IntegrationResponses must be a list, got %s", what, v.describe())
+		return nil
+	}
+	var out []*apimodel.IntegrationResponse
+	for _, item := range v.items {
+		if item.kind != mapNode {
+			im.fail(item.pos, "%s: an integration response must be an object, got %s", what, item.describe())
+			continue
+		}
+		resp := &apimodel.IntegrationResponse{Pos: item.pos}
+		for _, f := range item.pairs {
+			switch f.key {
+			case "StatusCode":
+				resp.StatusCode, _ = im.str(f, what+" response StatusCode", mustHave)
+			case "SelectionPattern":
+				resp.SelectionPattern, _ = im.str(f, what+" response SelectionPattern", mustHave)
+			case "ResponseParameters":
+				resp.ResponseParameters = im.strMap(f, what+" response ResponseParameters", mustHave)
+			case "ResponseTemplates":
+				resp.ResponseTemplates = im.strMap(f, what+" response ResponseTemplates", mustHave)
+			case "ContentHandling":
+				s, _ := im.str(f, what+" response ContentHandling", mustHave)
+				resp.ContentHandling = strings.ToUpper(s)
+			default:
+				im.warn(f.keyPos, "%s: an integration response has no field %s; ignored", what, f.key)
+			}
+		}
+		out = append(out, resp)
+	}
+	return out
+}
+
+// gatewayResponseResources applies the AWS::ApiGateway::GatewayResponse resources of an API.
+func (im *importer) gatewayResponseResources(api *resource, out *apimodel.API) {
+	for _, g := range im.ofType("AWS::ApiGateway::GatewayResponse") {
+		if !im.belongsTo(g, "RestApiId", api.id) {
+			continue
+		}
+		im.used[g.id] = true
+		im.checkProps(g, g.props, propRules{"RestApiId": mapped, "ResponseType": mapped, "StatusCode": mapped, "ResponseParameters": mapped, "ResponseTemplates": mapped})
+		tp, ok := g.props.get("ResponseType")
+		if !ok {
+			im.fail(g.pos, "%s needs a ResponseType", g.id)
+			continue
+		}
+		typ, ok := im.str(tp, g.id+".ResponseType", mustHave)
+		if !ok {
+			continue
+		}
+		gr := &apimodel.GatewayResponse{Pos: g.pos}
+		if p, ok := g.props.get("StatusCode"); ok {
+			gr.StatusCode, _ = im.str(p, g.id+".StatusCode", mustHave)
+		}
+		if p, ok := g.props.get("ResponseParameters"); ok {
+			gr.ResponseParameters = im.strMap(p, g.id+".ResponseParameters", mustHave)
+		}
+		if p, ok := g.props.get("ResponseTemplates"); ok {
+			gr.ResponseTemplates = im.strMap(p, g.id+".ResponseTemplates", mustHave)
+		}
+		if out.GatewayResponses == nil {
+			out.GatewayResponses = map[string]*apimodel.GatewayResponse{}
+		}
+		out.GatewayResponses[typ] = gr
+	}
+}

@@ -1,0 +1,338 @@
+package sam
+
+import (
+	"strings"
+	"time"
+
+	"github.com/genkanhq/genkan/internal/apimodel"
+)
+
+// HTTP APIs built from CloudFormation's AWS::ApiGatewayV2 resources: quick create (an Api
+// with a Target), or Routes that target Integrations, served by Stages.
+
+var v2APIProps = propRules{
+	"Name": mapped, "Description": mapped, "ProtocolType": mapped, "Target": mapped, "RouteKey": mapped,
+	"Body": mapped, "BodyS3Location": mapped, "DisableExecuteApiEndpoint": mapped, "RouteSelectionExpression": mapped,
+	"Tags":              quiet,
+	"CorsConfiguration": "CORS is not supported yet; preflight requests are routed like any other and no CORS headers are added",
+	"CredentialsArn":    noEffect, "Version": noEffect, "FailOnWarnings": noEffect, "DisableSchemaValidation": noEffect,
+	"ApiKeySelectionExpression": noEffect, "BasePath": noEffect, "IpAddressType": noEffect,
+}
+
+var v2RouteProps = propRules{
+	"ApiId": mapped, "RouteKey": mapped, "Target": mapped, "OperationName": mapped, "AuthorizationType": mapped,
+	"AuthorizerId": quiet, "AuthorizationScopes": quiet, // reported with AuthorizationType
+	"ApiKeyRequired": noEffect, "RequestParameters": noEffect, "RequestModels": noEffect,
+	"ModelSelectionExpression": noEffect, "RouteResponseSelectionExpression": noEffect,
+}
+
+var v2IntegrationProps = propRules{
+	"ApiId": mapped, "IntegrationType": mapped, "IntegrationUri": mapped, "IntegrationMethod": mapped,
+	"PayloadFormatVersion": mapped, "TimeoutInMillis": mapped, "TlsConfig": mapped, "ConnectionType": mapped,
+	"IntegrationSubtype": mapped,
+	"Description":        quiet, "ConnectionId": quiet, // reported with ConnectionType
+	"CredentialsArn":     noEffect,
+	"RequestParameters":  "parameter mapping is not supported yet; requests are passed on unchanged",
+	"ResponseParameters": "parameter mapping is not supported yet; responses are passed back unchanged",
+	"RequestTemplates":   noEffect, "TemplateSelectionExpression": noEffect, "PassthroughBehavior": noEffect,
+	"ContentHandlingStrategy": noEffect,
+}
+
+var v2StageProps = propRules{
+	"ApiId": mapped, "StageName": mapped, "StageVariables": mapped, "AccessLogSettings": mapped,
+	"AutoDeploy": quiet, "DeploymentId": quiet, "Description": quiet, "Tags": quiet,
+	"DefaultRouteSettings": "route settings (throttling, detailed metrics) are not supported yet",
+	"RouteSettings":        "route settings (throttling, detailed metrics) are not supported yet",
+	"ClientCertificateId":  "client certificates for backends are not supported yet",
+	"AccessPolicyId":       noEffect,
+}
+
+func (im *importer) v2API(r *resource) {
+	im.checkProps(r, r.props, v2APIProps)
+	_, hasBody := r.props.get("Body")
+	protocol := "HTTP"
+	if p, ok := r.props.get("ProtocolType"); ok {
+		protocol, _ = im.str(p, r.id+".ProtocolType", mustHave)
+		switch protocol {
+		case "HTTP":
+		case "WEBSOCKET":
+			im.fail(p.val.pos, "%s: WebSocket APIs are not supported yet", r.id)
+			return
+		default:
+			im.fail(p.val.pos, "%s: ProtocolType %q is not HTTP or WEBSOCKET", r.id, protocol)
+			return
+		}
+	} else if !hasBody {
+		im.fail(r.pos, "%s needs a ProtocolType (or a Body)", r.id)
+		return
+	}
+	id := im.apiIDs[r.id]
+	stages := im.v2Stages(r)
+	_, quickCreate := r.props.get("Target")
+	if quickCreate && len(stages) == 0 {
+		// Quick create adds the $default stage, deployed automatically.
+		stages = []*apimodel.Stage{{Name: apimodel.DefaultStage, Pos: r.pos}}
+	}
+	first := apimodel.DefaultStage
+	if len(stages) > 0 {
+		first = stages[0].Name
+	}
+	if im.opt.Stage != "" {
+		first = im.opt.Stage
+	}
+	var api *apimodel.API
+	if body, ok := r.props.get("Body"); ok {
+		why := map[*node]string{}
+		doc := im.partial(body.val, why, 0)
+		if doc == nil || doc.kind != mapNode || tokenOf(doc) != dictToken {
+			im.fail(body.val.pos, "%s: Body must be an OpenAPI document (an object), got %s", r.id, body.val.describe())
+			return
+		}
+		if api = im.importDefinition(doc, r.id, id, first, apimodel.ProtocolHTTP, why); api == nil {
+			return
+		}
+	} else if p, ok := r.props.get("BodyS3Location"); ok {
+		im.fail(p.keyPos, "%s: BodyS3Location reads the definition from S3; genkan reads only local files, so inline it as Body", r.id)
+		return
+	} else {
+		api = &apimodel.API{ID: id, Protocol: apimodel.ProtocolHTTP, Stages: []*apimodel.Stage{{Name: first, Pos: r.pos}}}
+	}
+	api.Pos = r.pos
+	switch {
+	case len(stages) == 0:
+		im.warn(r.pos, "%s has no AWS::ApiGatewayV2::Stage, so AWS does not serve it; genkan serves it as stage %q", r.id, api.Stages[0].Name)
+	case im.opt.Stage != "":
+		stages[0].Name = im.opt.Stage
+		api.Stages = stages[:1]
+	default:
+		api.Stages = stages
+	}
+	if p, ok := r.props.get("Name"); ok {
+		api.Name, _ = im.str(p, r.id+".Name", mayDrop)
+	}
+	if api.Name == "" {
+		api.Name = r.id
+	}
+	if p, ok := r.props.get("Description"); ok {
+		api.Description, _ = im.str(p, r.id+".Description", mayDrop)
+	}
+	if p, ok := r.props.get("DisableExecuteApiEndpoint"); ok {
+		api.DisableExecuteAPIEndpoint, _ = im.boolean(p, r.id+".DisableExecuteApiEndpoint", mayDrop)
+	}
+	if quickCreate {
+		if route := im.quickCreateRoute(r); route != nil {
+			api.Routes = append(api.Routes, route)
+		}
+	}
+	integrations := map[string]*resource{}
+	for _, in := range im.ofType("AWS::ApiGatewayV2::Integration") {
+		if im.belongsTo(in, "ApiId", r.id) {
+			integrations[im.physical[in.id]] = in
+			im.used[in.id] = true
+		}
+	}
+	built := map[string]*apimodel.Integration{}
+	for _, rt := range im.ofType("AWS::ApiGatewayV2::Route") {
+		if im.belongsTo(rt, "ApiId", r.id) {
+			im.used[rt.id] = true
+			if route := im.v2Route(rt, integrations, built); route != nil {
+				api.Routes = append(api.Routes, route)
+			}
+		}
+	}
+	for _, o := range im.ofType("AWS::ApiGatewayV2::ApiGatewayManagedOverrides") {
+		if im.belongsTo(o, "ApiId", r.id) {
+			im.used[o.id] = true
+			im.warn(o.pos, "%s: overrides of quick-create resources are not applied yet", o.id)
+		}
+	}
+	im.cfg.APIs = append(im.cfg.APIs, api)
+}
+
+// quickCreateRoute is the route quick create makes: RouteKey (default $default) to Target.
+func (im *importer) quickCreateRoute(r *resource) *apimodel.Route {
+	tp, _ := r.props.get("Target")
+	target, ok := im.str(tp, r.id+".Target", mustHave)
+	if !ok {
+		return nil
+	}
+	in := &apimodel.Integration{Pos: tp.keyPos, URI: target}
+	switch {
+	case strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://"):
+		in.Type, in.HTTPMethod, in.PayloadFormatVersion = apimodel.IntegrationHTTPProxy, apimodel.MethodAny, "1.0"
+	case strings.HasPrefix(target, "arn:") && strings.Contains(target, ":lambda:"):
+		in.Type, in.PayloadFormatVersion = apimodel.IntegrationAWSProxy, "2.0"
+	default:
+		im.fail(tp.val.pos, "%s: Target %q is neither an http(s) URL nor a Lambda function ARN", r.id, target)
+		return nil
+	}
+	key := apimodel.DefaultRouteKey
+	keyPos := tp.keyPos
+	if p, ok := r.props.get("RouteKey"); ok {
+		if key, ok = im.str(p, r.id+".RouteKey", mustHave); !ok {
+			return nil
+		}
+		keyPos = p.val.pos
+	}
+	route, ok := im.routeKey(key, keyPos, r.id)
+	if !ok {
+		return nil
+	}
+	route.Integration = in
+	return route
+}
+
+// routeKey parses "GET /pets/{id}", "ANY /{proxy+}" or "$default".
+func (im *importer) routeKey(key string, pos apimodel.Position, owner string) (*apimodel.Route, bool) {
+	if key == apimodel.DefaultRouteKey {
+		return &apimodel.Route{Path: apimodel.DefaultRouteKey, Pos: pos}, true
+	}
+	method, path, ok := strings.Cut(key, " ")
+	if !ok {
+		im.fail(pos, "%s: route key %q is neither $default nor \"METHOD /path\"", owner, key)
+		return nil, false
+	}
+	return &apimodel.Route{Method: strings.ToUpper(method), Path: strings.TrimSpace(path), Pos: pos}, true
+}
+
+func (im *importer) v2Route(rt *resource, integrations map[string]*resource, built map[string]*apimodel.Integration) *apimodel.Route {
+	im.checkProps(rt, rt.props, v2RouteProps)
+	kp, ok := rt.props.get("RouteKey")
+	if !ok {
+		im.fail(rt.pos, "%s needs a RouteKey", rt.id)
+		return nil
+	}
+	key, ok := im.str(kp, rt.id+".RouteKey", mustHave)
+	if !ok {
+		return nil
+	}
+	route, ok := im.routeKey(key, kp.val.pos, rt.id)
+	if !ok {
+		return nil
+	}
+	route.Pos = rt.pos
+	if p, ok := rt.props.get("OperationName"); ok {
+		route.OperationName, _ = im.str(p, rt.id+".OperationName", mayDrop)
+	}
+	if p, ok := rt.props.get("AuthorizationType"); ok {
+		if s, _ := im.str(p, rt.id+".AuthorizationType", mayDrop); s != "" && s != "NONE" {
+			im.warn(p.val.pos, "%s: authorization %s is not supported yet; requests are not authorized", rt.id, s)
+		}
+	}
+	tp, ok := rt.props.get("Target")
+	if !ok {
+		// AWS accepts a route without a target but cannot serve it.
+		im.warn(rt.pos, "%s has no Target; AWS accepts such a route but cannot serve it, and genkan leaves it out", rt.id)
+		return nil
+	}
+	target, ok := im.str(tp, rt.id+".Target", mustHave)
+	if !ok {
+		return nil
+	}
+	intID, ok := strings.CutPrefix(target, "integrations/")
+	in := integrations[intID]
+	if !ok || in == nil {
+		im.fail(tp.val.pos, "%s: Target %q must be integrations/ followed by the Ref of an AWS::ApiGatewayV2::Integration of the same API", rt.id, target)
+		return nil
+	}
+	spec, done := built[intID]
+	if !done {
+		spec = im.v2Integration(in)
+		built[intID] = spec
+	}
+	if spec == nil {
+		return nil
+	}
+	c := *spec
+	route.Integration = &c
+	return route
+}
+
+func (im *importer) v2Integration(r *resource) *apimodel.Integration {
+	im.checkProps(r, r.props, v2IntegrationProps)
+	in := &apimodel.Integration{Pos: r.pos}
+	upper := func(f pair) string {
+		s, _ := im.str(f, r.id+"."+f.key, mustHave)
+		return strings.ToUpper(s)
+	}
+	for _, f := range r.props.pairs {
+		switch f.key {
+		case "IntegrationType":
+			in.Type = apimodel.IntegrationType(upper(f))
+			if in.Type != apimodel.IntegrationHTTPProxy && in.Type != apimodel.IntegrationAWSProxy {
+				im.fail(f.val.pos, "%s: HTTP APIs take HTTP_PROXY and AWS_PROXY integrations, not %s", r.id, in.Type)
+				return nil
+			}
+		case "IntegrationUri":
+			in.URI, _ = im.str(f, r.id+".IntegrationUri", mustHave)
+		case "IntegrationMethod":
+			in.HTTPMethod = upper(f)
+		case "PayloadFormatVersion":
+			in.PayloadFormatVersion, _ = im.str(f, r.id+".PayloadFormatVersion", mustHave)
+		case "TimeoutInMillis":
+			if ms, ok := im.integer(f, r.id+".TimeoutInMillis", mustHave); ok {
+				in.Timeout = time.Duration(ms) * time.Millisecond
+			}
+		case "ConnectionType":
+			if in.ConnectionType = upper(f); in.ConnectionType == "VPC_LINK" {
+				im.warn(f.val.pos, "%s uses a VPC link, which genkan does not have; it connects to the IntegrationUri directly", r.id)
+			}
+		case "TlsConfig":
+			im.warn(f.keyPos, "%s: TlsConfig (private integrations) is not supported yet; the certificate is checked against the uri's host", r.id)
+		case "IntegrationSubtype":
+			im.fail(f.keyPos, "%s: AWS service integrations (IntegrationSubtype) are not supported yet", r.id)
+			return nil
+		}
+	}
+	switch {
+	case in.Type == "":
+		im.fail(r.pos, "%s needs an IntegrationType", r.id)
+		return nil
+	case in.Type == apimodel.IntegrationAWSProxy && in.PayloadFormatVersion == "":
+		im.fail(r.pos, "%s needs a PayloadFormatVersion (1.0 or 2.0): CloudFormation requires one for Lambda integrations", r.id)
+		return nil
+	case in.PayloadFormatVersion == "":
+		in.PayloadFormatVersion = "1.0"
+	}
+	return in
+}
+
+func (im *importer) v2Stages(api *resource) []*apimodel.Stage {
+	var stages []*apimodel.Stage
+	byName := map[string]*apimodel.Stage{}
+	for _, s := range im.ofType("AWS::ApiGatewayV2::Stage") {
+		if !im.belongsTo(s, "ApiId", api.id) {
+			continue
+		}
+		im.used[s.id] = true
+		im.checkProps(s, s.props, v2StageProps)
+		p, ok := s.props.get("StageName")
+		if !ok {
+			im.fail(s.pos, "%s needs a StageName", s.id)
+			continue
+		}
+		name, ok := im.str(p, s.id+".StageName", mustHave)
+		if !ok {
+			continue
+		}
+		st := &apimodel.Stage{Name: name, Pos: p.val.pos}
+		if prev, dup := byName[name]; dup {
+			im.fail(st.Pos, "%s: stage %q is already created at %s", api.id, name, prev.Pos)
+			continue
+		}
+		byName[name] = st
+		if v, ok := s.props.get("StageVariables"); ok {
+			st.Variables = im.strMap(v, s.id+" stage variable", mayDrop)
+		}
+		if a, ok := s.props.get("AccessLogSettings"); ok {
+			st.AccessLogFormat = im.accessLogFormat(s.id, a)
+		}
+		stages = append(stages, st)
+	}
+	for _, d := range im.ofType("AWS::ApiGatewayV2::Deployment") {
+		if im.belongsTo(d, "ApiId", api.id) {
+			im.used[d.id] = true
+		}
+	}
+	return stages
+}
