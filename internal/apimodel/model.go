@@ -35,9 +35,10 @@ type Position struct {
 
 // Config is everything one `genkan serve` serves.
 type Config struct {
-	APIs     []*API    `json:"apis"`
-	Domains  []*Domain `json:"domains,omitempty"`
-	Settings Settings  `json:"settings"`
+	APIs      []*API      `json:"apis"`
+	Functions []*Function `json:"functions,omitempty"`
+	Domains   []*Domain   `json:"domains,omitempty"`
+	Settings  Settings    `json:"settings"`
 	// Warnings are non-fatal findings of the importers (unsupported extensions and the like),
 	// printed on start.
 	Warnings []Warning `json:"warnings,omitempty"`
@@ -229,3 +230,34 @@ type BasePathMapping struct {
 	Stage    string   `json:"stage"`
 	Pos      Position `json:"pos"`
 }
+
+// Function is a Lambda-compatible function that genkan runs itself.
+type Function struct {
+	// Name is the function name, as in arn:aws:lambda:{region}:{account}:function:{name}.
+	Name string `json:"name"`
+	// Runtime is a Lambda runtime identifier (provided.al2023, nodejs20.x, python3.12, …) or
+	// "go" for a Go source directory that genkan builds.
+	Runtime string `json:"runtime"`
+	// Handler is the runtime's handler string (file.export for Node/Python; ignored by
+	// provided runtimes).
+	Handler string `json:"handler,omitempty"`
+	// Code is the absolute path of the code directory (or executable for provided runtimes).
+	Code string `json:"code"`
+	// Timeout is the invocation timeout (Lambda default 3 s, max 900 s).
+	Timeout time.Duration `json:"timeout,omitempty"`
+	// MemoryMB is the memory size (Lambda default 128).
+	MemoryMB    int               `json:"memoryMB,omitempty"`
+	Environment map[string]string `json:"environment,omitempty"`
+	// ReservedConcurrency caps concurrent instances; 0 means the gateway-wide default.
+	ReservedConcurrency int `json:"reservedConcurrency,omitempty"`
+	// MinWarm instances are started ahead of traffic (like provisioned concurrency).
+	MinWarm int      `json:"minWarm,omitempty"`
+	Pos     Position `json:"pos"`
+}
+
+// Lambda function defaults and limits.
+const (
+	DefaultFunctionTimeout = 3 * time.Second
+	MaxFunctionTimeout     = 900 * time.Second
+	DefaultFunctionMemory  = 128
+)
