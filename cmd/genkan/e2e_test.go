@@ -385,6 +385,9 @@ func TestQuickstartExample(t *testing.T) {
 	if r := do(t, "GET", g.url("/dev/hello"), nil); r.status != 200 || !strings.Contains(r.body, "hello from genkan") {
 		t.Fatalf("/dev/hello: %d %q", r.status, r.body)
 	}
+	if r := do(t, "GET", g.url("/dev/greet/genkan"), nil); r.status != 200 || !strings.Contains(r.body, `"message":"Hello, genkan"`) {
+		t.Fatalf("/dev/greet/genkan: %d %q", r.status, r.body)
+	}
 	if r := do(t, "GET", g.url("/v1/pets/7"), nil); r.status != 200 || r.header.Get("X-Request-Id") != r.header.Get("x-amzn-RequestId") {
 		t.Fatalf("/v1/pets/7: %d %q %v", r.status, r.body, r.header)
 	}

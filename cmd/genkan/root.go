@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/functions"
 	"github.com/genkanhq/genkan/internal/gateway"
 	"github.com/genkanhq/genkan/internal/server"
 )
@@ -34,9 +35,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(stdout, stderr), validateCmd(stdout, stderr), routesCmd(stdout, stderr))
+	root.AddCommand(serveCmd(stdout, stderr), validateCmd(stdout, stderr), routesCmd(stdout, stderr), logsCmd(stdout, stderr))
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(context.Background())
 	var ee exitError
 	switch {
 	case err == nil:
@@ -81,6 +82,8 @@ func serveCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			opts.Logger = logger
 			opts.Paths = defaultPaths(args)
+			opts.StateDir = stateDir
+			opts.FunctionOutput = stderr
 			opts.Listing = stdout
 			opts.Watch = !noWatch
 			if err := os.MkdirAll(stateDir, 0o700); err != nil {
@@ -135,6 +138,26 @@ func serveCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.DurationVar(&opts.DrainTimeout, "drain-timeout", 30*time.Second, "how long shutdown waits for in-flight requests")
 	f.BoolVar(&noWatch, "no-watch", false, "do not reload when configuration files change (SIGHUP still reloads)")
+	f.StringVar(&opts.LambdaEndpoint, "lambda-endpoint", "", "invoke functions not declared locally on this Lambda endpoint (AWS or compatible)")
+	f.StringVar(&opts.Region, "region", "", "region for --lambda-endpoint (default us-east-1)")
+	return cmd
+}
+
+func logsCmd(stdout, stderr io.Writer) *cobra.Command {
+	var stateDir string
+	var follow bool
+	cmd := &cobra.Command{
+		Use:   "logs FUNCTION",
+		Short: "Print a function's log (START/END/REPORT and its output); -f follows it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return functions.Tail(filepath.Join(stateDir, "logs"), args[0], follow, stdout, ctx.Done())
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", ".genkan", "the state directory of the genkan serve to read")
+	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep printing new lines")
 	return cmd
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/genkanhq/genkan/internal/gateway"
 	"github.com/genkanhq/genkan/internal/integration/httpcustom"
 	"github.com/genkanhq/genkan/internal/integration/httpproxy"
+	"github.com/genkanhq/genkan/internal/integration/lambda"
 	"github.com/genkanhq/genkan/internal/integration/mock"
 	"github.com/genkanhq/genkan/internal/observe"
 	"github.com/genkanhq/genkan/internal/route"
@@ -26,6 +27,12 @@ type Deps struct {
 	Proxy *httpproxy.Transport
 	// HTTP is the client of HTTP (custom) integrations.
 	HTTP http.RoundTripper
+	// Lambda invokes the functions that AWS_PROXY integrations name (nil: AWS_PROXY routes are
+	// a configuration error).
+	Lambda lambda.Invoker
+	// RemoteLambda is set when functions that are not declared locally are invoked on a
+	// remote Lambda endpoint; then unknown function names are not an error.
+	RemoteLambda bool
 }
 
 // Compile validates cfg and builds the serving table. Every problem found is returned, each
@@ -42,8 +49,13 @@ func Compile(cfg *apimodel.Config, deps Deps) (*gateway.Table, error) {
 		Warnings: append([]apimodel.Warning(nil), cfg.Warnings...),
 	}
 	var ps apimodel.Problems
+	funcs := map[string]bool{}
+	for _, f := range cfg.Functions {
+		funcs[f.Name] = true
+	}
+	exists := func(name string) bool { return deps.RemoteLambda || funcs[name] }
 	for _, spec := range cfg.APIs {
-		api, errs := compileAPI(spec, settings, deps)
+		api, errs := compileAPI(spec, settings, deps, exists)
 		ps = append(ps, errs...)
 		if api == nil {
 			continue
@@ -63,7 +75,7 @@ func Compile(cfg *apimodel.Config, deps Deps) (*gateway.Table, error) {
 	return t, nil
 }
 
-func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps) (*gateway.API, apimodel.Problems) {
+func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps, exists func(string) bool) (*gateway.API, apimodel.Problems) {
 	var ps apimodel.Problems
 	responses, err := apierr.Compile(spec.Protocol, spec.GatewayResponses)
 	if err != nil {
@@ -103,7 +115,7 @@ func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps) (*gateway.AP
 	}
 	b := route.NewBuilder(kind)
 	for _, rs := range spec.Routes {
-		in, err := integration(rs.Integration, deps)
+		in, err := integration(rs.Integration, spec, deps, exists)
 		if err != nil {
 			ps = append(ps, asProblems(err, rs.Integration.Pos)...)
 			continue
@@ -130,7 +142,7 @@ func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps) (*gateway.AP
 }
 
 // integration builds the implementation of one integration declaration.
-func integration(spec *apimodel.Integration, deps Deps) (gateway.Integration, error) {
+func integration(spec *apimodel.Integration, api *apimodel.API, deps Deps, exists func(string) bool) (gateway.Integration, error) {
 	switch spec.Type {
 	case apimodel.IntegrationHTTPProxy:
 		return httpproxy.New(spec, deps.Proxy)
@@ -139,8 +151,10 @@ func integration(spec *apimodel.Integration, deps Deps) (gateway.Integration, er
 	case apimodel.IntegrationMock:
 		return mock.New(spec)
 	case apimodel.IntegrationAWSProxy:
-		return nil, apimodel.Problem{Pos: spec.Pos, Message: fmt.Sprintf(
-			"AWS_PROXY integration %q: Lambda proxy integrations are not supported yet (they arrive with the functions runtime)", spec.URI)}
+		if deps.Lambda == nil {
+			return nil, apimodel.Problem{Pos: spec.Pos, Message: fmt.Sprintf("AWS_PROXY integration %q: no functions runtime is available", spec.URI)}
+		}
+		return lambda.New(spec, api.Protocol, deps.Lambda, exists, lambda.WithBinaryMediaTypes(api.BinaryMediaTypes))
 	case apimodel.IntegrationAWS:
 		return nil, apimodel.Problem{Pos: spec.Pos, Message: fmt.Sprintf(
 			"AWS integration %q: AWS service integrations are not supported yet (they need mapping templates)", spec.URI)}

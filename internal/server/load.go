@@ -3,13 +3,19 @@
 package server
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"github.com/genkanhq/genkan/internal/apimodel"
 	"github.com/genkanhq/genkan/internal/compile"
 	"github.com/genkanhq/genkan/internal/config"
+	"github.com/genkanhq/genkan/internal/functions"
 	"github.com/genkanhq/genkan/internal/gateway"
 	"github.com/genkanhq/genkan/internal/importer/openapi"
 	"github.com/genkanhq/genkan/internal/importer/sam"
 	"github.com/genkanhq/genkan/internal/integration/httpproxy"
+	"github.com/genkanhq/genkan/internal/integration/lambda"
 )
 
 // Loader returns the config loader wired to the OpenAPI importer.
@@ -27,22 +33,52 @@ func Loader(stage string) *config.Loader {
 	}
 }
 
-// Build loads paths and compiles them into a table. It returns the files read, so a watcher
-// can follow them even when compiling failed.
-func Build(l *config.Loader, deps compile.Deps, paths []string) (*gateway.Table, []string, error) {
+// Build loads paths and compiles them into a table. It returns the configuration (whose
+// functions the caller hands to the runtime) and the files read, so a watcher can follow them
+// even when compiling failed.
+func Build(l *config.Loader, deps compile.Deps, paths []string) (*gateway.Table, *apimodel.Config, []string, error) {
 	cfg, err := l.Load(paths...)
 	files := l.Files()
 	if err != nil {
-		return nil, files, err
+		return nil, nil, files, err
 	}
 	t, err := compile.Compile(cfg, deps)
-	return t, files, err
+	return t, cfg, files, err
 }
 
 // Check loads and compiles paths without serving, for `genkan validate` and `genkan routes`.
 func Check(paths []string, stage string) (*gateway.Table, error) {
-	deps := compile.Deps{Proxy: httpproxy.NewTransport(httpproxy.TransportOptions{}), HTTP: newHTTPTransport()}
+	deps := compile.Deps{
+		Proxy: httpproxy.NewTransport(httpproxy.TransportOptions{}),
+		HTTP:  newHTTPTransport(),
+		Lambda: lambda.InvokerFunc(func(context.Context, string, []byte) ([]byte, string, error) {
+			return nil, "", errors.New("not serving")
+		}),
+	}
 	defer deps.Proxy.Close()
-	t, _, err := Build(Loader(stage), deps, paths)
+	t, _, _, err := Build(Loader(stage), deps, paths)
 	return t, err
+}
+
+// functionInvoker adapts the local functions runtime, and a remote Lambda endpoint for
+// functions not declared locally, to the Lambda proxy integration.
+func functionInvoker(local *functions.Manager, remote lambda.Invoker) lambda.Invoker {
+	return lambda.InvokerFunc(func(ctx context.Context, fn string, payload []byte) ([]byte, string, error) {
+		name, err := lambda.FunctionName(fn)
+		if err != nil {
+			return nil, "", err
+		}
+		if !local.Has(name) && remote != nil {
+			return remote.Invoke(ctx, fn, payload)
+		}
+		inv, _ := lambda.InvocationFrom(ctx)
+		res, err := local.Invoke(ctx, name, payload, functions.InvokeOptions{TraceID: inv.TraceID})
+		if errors.Is(err, functions.ErrThrottled) {
+			return nil, "", fmt.Errorf("%w: %w", lambda.ErrThrottled, err)
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		return res.Payload, res.FunctionError, nil
+	})
 }

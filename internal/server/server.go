@@ -8,15 +8,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/genkanhq/genkan/internal/apimodel"
 	"github.com/genkanhq/genkan/internal/compile"
 	"github.com/genkanhq/genkan/internal/config"
+	"github.com/genkanhq/genkan/internal/functions"
 	"github.com/genkanhq/genkan/internal/gateway"
 	"github.com/genkanhq/genkan/internal/integration/httpproxy"
+	"github.com/genkanhq/genkan/internal/integration/lambda"
+	"github.com/genkanhq/genkan/internal/invokeapi"
 	"github.com/genkanhq/genkan/internal/observe"
 )
 
@@ -35,6 +40,16 @@ type Options struct {
 	DrainTimeout time.Duration
 	// Watch reloads when a configuration file changes.
 	Watch bool
+	// StateDir holds function logs and built function binaries (default .genkan).
+	StateDir string
+	// FunctionOutput receives function log lines (START/END/REPORT and the functions' own
+	// output); nil means the logger's destination is not used and only the log files get them.
+	FunctionOutput io.Writer
+	// LambdaEndpoint, when set, invokes functions that are not declared locally on this
+	// Lambda-compatible endpoint (real AWS with "https://lambda.{region}.amazonaws.com").
+	LambdaEndpoint string
+	// Region is used for the remote Lambda endpoint.
+	Region string
 }
 
 // Server is a running genkan.
@@ -53,6 +68,9 @@ type Server struct {
 	ready   atomic.Bool
 	stopped atomic.Bool // no watcher may start once shutdown began
 
+	functions *functions.Manager
+	events    *invokeapi.Queue
+
 	data, admin       *http.Server
 	dataLn, adminLn   net.Listener
 	reloads, failures atomic.Int64
@@ -67,12 +85,39 @@ func New(opts Options) (*Server, error) {
 	if opts.DrainTimeout == 0 {
 		opts.DrainTimeout = 30 * time.Second
 	}
-	s := &Server{opts: opts, log: opts.Logger, loader: Loader(opts.Stage)}
-	s.deps = compile.Deps{
-		Proxy: httpproxy.NewTransport(httpproxy.TransportOptions{}),
-		HTTP:  newHTTPTransport(),
+	if opts.StateDir == "" {
+		opts.StateDir = ".genkan"
 	}
-	t, files, err := Build(s.loader, s.deps, opts.Paths)
+	s := &Server{opts: opts, log: opts.Logger, loader: Loader(opts.Stage)}
+	mgr, err := functions.NewManager(functions.Options{
+		Logger:     opts.Logger,
+		LogDir:     filepath.Join(opts.StateDir, "logs"),
+		LogOutput:  opts.FunctionOutput,
+		BuildCache: filepath.Join(opts.StateDir, "build"),
+		Region:     opts.Region,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.functions = mgr
+	var remote lambda.Invoker
+	if opts.LambdaEndpoint != "" {
+		region := opts.Region
+		if region == "" {
+			region = apimodel.DefaultRegion
+		}
+		if remote, err = lambda.NewRemoteInvoker(context.Background(), opts.LambdaEndpoint, region); err != nil {
+			mgr.Close()
+			return nil, fmt.Errorf("--lambda-endpoint: %w", err)
+		}
+	}
+	s.deps = compile.Deps{
+		Proxy:        httpproxy.NewTransport(httpproxy.TransportOptions{}),
+		HTTP:         newHTTPTransport(),
+		Lambda:       functionInvoker(mgr, remote),
+		RemoteLambda: remote != nil,
+	}
+	t, files, err := s.build()
 	s.files = files
 	if err != nil {
 		s.closeDeps()
@@ -165,6 +210,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	if s.admin != nil {
 		s.admin.Shutdown(dctx)
+		if err := s.events.Close(dctx); err != nil {
+			s.log.Warn("queued Event invocations did not finish before the drain timeout", "error", err)
+		}
 	}
 	if s.access != nil {
 		s.access.Close()
@@ -183,12 +231,27 @@ func serve(srv *http.Server, ln net.Listener) error {
 	return nil
 }
 
+// build compiles the configuration and hands its functions to the runtime: changed functions
+// get new instances for new invocations while in-flight ones finish on the old.
+func (s *Server) build() (*gateway.Table, []string, error) {
+	t, cfg, files, err := Build(s.loader, s.deps, s.opts.Paths)
+	if err != nil {
+		return nil, files, err
+	}
+	warnings, err := s.functions.Sync(cfg.Functions)
+	if err != nil {
+		return nil, files, err
+	}
+	t.Warnings = append(t.Warnings, warnings...)
+	return t, files, nil
+}
+
 // Reload compiles the configuration files again beside the serving table and swaps it in. On
 // error the old table keeps serving and the error (with positions) is returned.
 func (s *Server) Reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, files, err := Build(s.loader, s.deps, s.opts.Paths)
+	t, files, err := s.build()
 	if len(files) > 0 {
 		s.files = files
 	}
@@ -248,6 +311,9 @@ func (s *Server) rewatch() {
 }
 
 func (s *Server) closeDeps() {
+	if s.functions != nil {
+		s.functions.Close()
+	}
 	if s.deps.Proxy != nil {
 		s.deps.Proxy.Close()
 	}
@@ -268,6 +334,9 @@ func newHTTPTransport() *http.Transport {
 
 func (s *Server) adminHandler() http.Handler {
 	mux := http.NewServeMux()
+	t := s.tables.Load()
+	s.events = invokeapi.NewQueue(s.functions, invokeapi.QueueOptions{Logger: s.log})
+	mux.Handle(invokeapi.Path, invokeapi.New(s.functions, s.events, t.Settings.Region, t.Settings.AccountID, s.log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`)

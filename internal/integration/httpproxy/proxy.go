@@ -27,6 +27,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/genkanhq/genkan/internal/apierr"
@@ -47,7 +49,19 @@ type Proxy struct {
 
 	queryMaps  []mapping
 	headerMaps []mapping
+
+	// baseVar is set when the whole base URL is a stage variable
+	// (${stageVariables.backend}/pets/{id}): scheme and host are only known per stage, so the
+	// integration is compiled once per distinct value, on first use, into variants.
+	baseVar  string
+	spec     *apimodel.Integration
+	variants sync.Map // stage variable value → *Proxy
+	nVariant atomic.Int32
 }
+
+// maxVariants bounds the per-value cache of a stage-variable base URL; values are few (one
+// per stage), so more means something is off and the rest are compiled per request.
+const maxVariants = 64
 
 var _ gateway.Integration = (*Proxy)(nil)
 
@@ -75,6 +89,17 @@ func New(spec *apimodel.Integration, t *Transport) (*Proxy, error) {
 		}
 		p.method = m
 	}
+	if name, rest, ok := leadingStageVar(spec.URI); ok {
+		// Check the rest of the template now, with a stand-in base, so that errors still
+		// surface at start.
+		probe := *spec
+		probe.URI = "http://stage.invalid" + rest
+		if _, err := New(&probe, t); err != nil {
+			return nil, err
+		}
+		p.baseVar, p.spec = name, spec
+		return p, nil
+	}
 	var err error
 	if p.tmpl, err = parseURI(spec.URI); err != nil {
 		return nil, problem("%v", err)
@@ -89,8 +114,48 @@ func New(spec *apimodel.Integration, t *Transport) (*Proxy, error) {
 	return p, nil
 }
 
+// leadingStageVar splits "${stageVariables.name}rest".
+func leadingStageVar(uri string) (name, rest string, ok bool) {
+	const prefix = "${stageVariables."
+	if !strings.HasPrefix(uri, prefix) {
+		return "", "", false
+	}
+	end := strings.IndexByte(uri, '}')
+	if end < 0 {
+		return "", "", false
+	}
+	return uri[len(prefix):end], uri[end+1:], true
+}
+
+// variant returns the integration compiled for this request's value of the base-URL stage
+// variable.
+func (p *Proxy) variant(c *gateway.Call) (*Proxy, error) {
+	base := c.StageVar(p.baseVar)
+	if v, ok := p.variants.Load(base); ok {
+		return v.(*Proxy), nil
+	}
+	spec := *p.spec
+	spec.URI = base + p.spec.URI[len("${stageVariables.")+len(p.baseVar)+1:]
+	v, err := New(&spec, p.t)
+	if err != nil {
+		return nil, fmt.Errorf("stage variable %s=%q does not make a valid integration URI: %w", p.baseVar, base, err)
+	}
+	if p.nVariant.Add(1) <= maxVariants {
+		p.variants.Store(base, v)
+	}
+	return v, nil
+}
+
 // Invoke forwards the call to the backend and relays its response to w.
 func (p *Proxy) Invoke(w http.ResponseWriter, c *gateway.Call) error {
+	if p.baseVar != "" {
+		v, err := p.variant(c)
+		if err != nil {
+			c.Ctx.IntegrationError = err.Error()
+			return apierr.Wrap(apierr.APIConfigurationError, "Internal server error", err)
+		}
+		return v.Invoke(w, c)
+	}
 	r := c.Req
 	t := p.t
 	st := t.getState()

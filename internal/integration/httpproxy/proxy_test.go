@@ -333,3 +333,49 @@ func TestNewProblems(t *testing.T) {
 		}
 	}
 }
+
+// A stage variable may hold the whole base URL, scheme included: the integration compiles
+// per value, and a value that is not a URL is a configuration error for that request only.
+func TestStageVariableBaseURL(t *testing.T) {
+	be := httptest.NewServer(http.HandlerFunc(echoHandler))
+	defer be.Close()
+	tr := NewTransport(TransportOptions{})
+	defer tr.Close()
+	if _, err := New(&apimodel.Integration{Type: apimodel.IntegrationHTTPProxy, URI: "${stageVariables.base}/x/{bad"}, tr); err == nil {
+		t.Fatal("a malformed rest of the URI was accepted")
+	}
+	p, err := New(&apimodel.Integration{Type: apimodel.IntegrationHTTPProxy, URI: "${stageVariables.base}/items/{proxy}"}, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &front{p: p, timeout: 20 * time.Second}
+	fs := httptest.NewServer(f)
+	defer fs.Close()
+	for _, tc := range []struct {
+		base, path, wantURI string
+		wantErr             apierr.Type
+	}{
+		{be.URL + "/v1", "/s/a/b", "/v1/items/a/b", ""},
+		{be.URL, "/s/c", "/items/c", ""},
+		{be.URL + "/v1", "/s/d", "/v1/items/d", ""}, // cached variant
+		{"not a url", "/s/e", "", apierr.APIConfigurationError},
+		{"", "/s/f", "", apierr.APIConfigurationError},
+	} {
+		f.stageVars = map[string]string{"base": tc.base}
+		if tc.wantErr != "" {
+			resp, err := http.Get(fs.URL + tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("X-Test-Error-Type"); got != string(tc.wantErr) {
+				t.Errorf("base %q: error type %q, want %s", tc.base, got, tc.wantErr)
+			}
+			continue
+		}
+		e, _ := getEcho(t, mustReq("GET", fs.URL+tc.path, nil))
+		if e.URI != tc.wantURI {
+			t.Errorf("base %q: backend saw %q, want %q", tc.base, e.URI, tc.wantURI)
+		}
+	}
+}
