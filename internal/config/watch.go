@@ -30,12 +30,24 @@ const debounce = 100 * time.Millisecond
 // does not reload. onChange runs on the watcher's goroutine, one call at a time; it must
 // not call Close.
 func Watch(files []string, onChange func(), logger *slog.Logger) (io.Closer, error) {
+	return WatchWithCode(files, nil, onChange, logger)
+}
+
+// maxCodeFiles bounds how many files of function code one watcher digests, so that a code
+// directory holding a whole dependency tree cannot make every change a long scan.
+const maxCodeFiles = 2000
+
+// WatchWithCode is Watch plus function code: each entry of code is an executable or a code
+// directory, which stands for every file below it except hidden ones and node_modules
+// (dependencies change by reinstall, which also touches the entry files users edit).
+func WatchWithCode(files, code []string, onChange func(), logger *slog.Logger) (io.Closer, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	w := &watcher{
 		files:    map[string]bool{},
 		dirs:     map[string]bool{},
+		codeDirs: map[string]bool{},
 		onChange: onChange,
 		log:      logger,
 		done:     make(chan struct{}),
@@ -57,6 +69,25 @@ func Watch(files []string, onChange func(), logger *slog.Logger) (io.Closer, err
 		// A symlinked config is edited at its target; watch there too.
 		if real, err := filepath.EvalSymlinks(abs); err == nil && real != abs {
 			watchDirs[filepath.Dir(real)] = true
+		}
+	}
+	for _, c := range code {
+		abs, err := filepath.Abs(c)
+		if err != nil {
+			return nil, err
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			continue
+		}
+		if !st.IsDir() {
+			w.files[abs] = true
+			watchDirs[filepath.Dir(abs)] = true
+			continue
+		}
+		w.codeDirs[abs] = true
+		for _, d := range codeTree(abs) {
+			watchDirs[d] = true
 		}
 	}
 	fsw, err := fsnotify.NewWatcher()
@@ -85,6 +116,7 @@ type watcher struct {
 	fsw      *fsnotify.Watcher
 	files    map[string]bool // absolute paths of watched files
 	dirs     map[string]bool // absolute paths of watched directory loads
+	codeDirs map[string]bool // absolute paths of function code directories
 	onChange func()
 	log      *slog.Logger
 	last     map[string][sha256.Size]byte
@@ -157,7 +189,55 @@ func (w *watcher) snapshot() map[string][sha256.Size]byte {
 			}
 		}
 	}
+	n := 0
+	for dir := range w.codeDirs {
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || skipCode(path, dir, d) {
+				return skipDirErr(d)
+			}
+			if d.Type().IsRegular() {
+				if n++; n > maxCodeFiles {
+					return filepath.SkipAll
+				}
+				add(path)
+			}
+			return nil
+		})
+	}
 	return out
+}
+
+// codeTree lists a code directory and its subdirectories, as fsnotify watches one level.
+func codeTree(root string) []string {
+	var dirs []string
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || skipCode(path, root, d) {
+			return skipDirErr(d)
+		}
+		if d.IsDir() {
+			if len(dirs) >= maxCodeFiles {
+				return filepath.SkipAll
+			}
+			dirs = append(dirs, path)
+		}
+		return nil
+	})
+	return dirs
+}
+
+func skipCode(path, root string, d os.DirEntry) bool {
+	if d == nil || path == root {
+		return false
+	}
+	name := d.Name()
+	return strings.HasPrefix(name, ".") || name == "node_modules" || name == "__pycache__"
+}
+
+func skipDirErr(d os.DirEntry) error {
+	if d != nil && d.IsDir() {
+		return filepath.SkipDir
+	}
+	return nil
 }
 
 // Close stops watching and waits until onChange is no longer running.

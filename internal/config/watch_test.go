@@ -123,3 +123,37 @@ func TestWatchMissingDirectory(t *testing.T) {
 		t.Fatal("Watch succeeded with nothing to watch")
 	}
 }
+
+// Function code directories count every file below them, except hidden files and
+// dependency trees; an executable given as code counts as itself.
+func TestWatchCode(t *testing.T) {
+	dir := t.TempDir()
+	code := filepath.Join(dir, "fn")
+	for _, d := range []string{"lib", "node_modules/dep", ".git"} {
+		if err := os.MkdirAll(filepath.Join(code, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(code, "main.go"), "package main\n")
+	write(t, filepath.Join(code, "lib", "util.js"), "module.exports = 1\n")
+	write(t, filepath.Join(code, "node_modules", "dep", "index.js"), "x\n")
+	bin := filepath.Join(dir, "bootstrap")
+	write(t, bin, "v1")
+	calls := make(changes, 16)
+	w, err := WatchWithCode(nil, []string{code, bin}, func() { calls <- struct{}{} }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+
+	write(t, filepath.Join(code, "main.go"), "package main // changed\n")
+	calls.expect(t, "top-level source", 1)
+	write(t, filepath.Join(code, "lib", "util.js"), "module.exports = 2\n")
+	calls.expect(t, "file in a subdirectory", 1)
+	write(t, filepath.Join(code, "node_modules", "dep", "index.js"), "y\n")
+	calls.expect(t, "dependency tree", 0)
+	write(t, filepath.Join(code, ".git", "HEAD"), "ref\n")
+	calls.expect(t, "hidden directory", 0)
+	write(t, bin, "v2")
+	calls.expect(t, "executable", 1)
+}

@@ -276,7 +276,8 @@ func (s *Server) startWatch() {
 		return
 	}
 	watched := append([]string(nil), s.files...)
-	w, err := config.Watch(watched, func() {
+	code := s.functions.CodePaths()
+	w, err := config.WatchWithCode(watched, code, func() {
 		err := s.Reload()
 		if err != nil {
 			s.log.Error("reload failed; still serving the previous configuration", "error", err.Error())
@@ -284,7 +285,7 @@ func (s *Server) startWatch() {
 			s.log.Info("configuration reloaded")
 		}
 		s.mu.Lock()
-		changed := !slices.Equal(watched, s.files)
+		changed := !slices.Equal(watched, s.files) || !slices.Equal(code, s.functions.CodePaths())
 		s.mu.Unlock()
 		if changed {
 			// Not from inside the watcher's own callback: closing it there could wait on itself.
