@@ -43,10 +43,10 @@ type Queue struct {
 }
 
 type event struct {
-	id       string
-	function string
-	payload  []byte
-	opts     functions.InvokeOptions
+	id        string
+	function  string
+	payload   []byte
+	opts      functions.InvokeOptions
 	received  time.Time
 	attempt   int
 	throttles int
