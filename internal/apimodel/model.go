@@ -242,7 +242,11 @@ type Function struct {
 	// provided runtimes).
 	Handler string `json:"handler,omitempty"`
 	// Code is the absolute path of the code directory (or executable for provided runtimes).
+	// It is empty when InlineCode holds the source instead.
 	Code string `json:"code"`
+	// InlineCode is source given in the template itself (SAM InlineCode, CloudFormation
+	// Code.ZipFile); the server writes it to a file as Lambda does (index.js / index.py).
+	InlineCode string `json:"inlineCode,omitempty"`
 	// Timeout is the invocation timeout (Lambda default 3 s, max 900 s).
 	Timeout time.Duration `json:"timeout,omitempty"`
 	// MemoryMB is the memory size (Lambda default 128).

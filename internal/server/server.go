@@ -238,6 +238,9 @@ func (s *Server) build() (*gateway.Table, []string, error) {
 	if err != nil {
 		return nil, files, err
 	}
+	if err := materializeInline(cfg.Functions, filepath.Join(s.opts.StateDir, "inline")); err != nil {
+		return nil, files, err
+	}
 	warnings, err := s.functions.Sync(cfg.Functions)
 	if err != nil {
 		return nil, files, err

@@ -39,7 +39,8 @@ Resources:
 	if !strings.HasSuffix(c.Code, "asset.abc123") {
 		t.Errorf("FromCDK code = %q, want the CDK asset path", c.Code)
 	}
-	_, err := importString(t, `
+	// Inline code is kept as source; the server writes it where Lambda would (index.js).
+	inline := mustImport(t, `
 Resources:
   Inline:
     Type: AWS::Lambda::Function
@@ -48,7 +49,9 @@ Resources:
       Handler: index.handler
       Runtime: nodejs20.x
 `)
-	wantError(t, err, "template.yaml:6:14: Inline: Code.ZipFile (inline code) is not supported")
+	if len(inline.Functions) != 1 || inline.Functions[0].InlineCode != "exports.handler = async () => 1" || inline.Functions[0].Code != "" {
+		t.Errorf("inline function = %+v", inline.Functions)
+	}
 }
 
 func TestCloudFormationREST(t *testing.T) {

@@ -184,8 +184,12 @@ func (im *importer) samFunction(r *resource, fn *apimodel.Function) bool {
 		return false
 	}
 	if p, ok := props.get("InlineCode"); ok {
-		im.fail(p.keyPos, "%s: InlineCode is not supported; genkan runs functions from files, so move the code into a directory and point CodeUri at it", r.id)
-		return false
+		src, ok := im.str(p, r.id+".InlineCode", mustHave)
+		if !ok {
+			return false
+		}
+		fn.InlineCode = src
+		return im.commonFunctionProps(r, props, fn)
 	}
 	p, ok := props.get("CodeUri")
 	if !ok {
@@ -214,7 +218,12 @@ func (im *importer) lambdaFunction(r *resource, fn *apimodel.Function) bool {
 		for _, c := range p.val.pairs {
 			switch c.key {
 			case "ZipFile":
-				im.fail(c.keyPos, "%s: Code.ZipFile (inline code) is not supported; genkan runs functions from files, so move the code into a directory and set Code to its path", r.id)
+				src, ok := im.str(c, r.id+".Code.ZipFile", mustHave)
+				if !ok {
+					return false
+				}
+				fn.InlineCode = src
+				return im.commonFunctionProps(r, r.props, fn)
 			case "S3Bucket", "S3Key", "S3ObjectVersion":
 				im.fail(c.keyPos, "%s: Code in S3 is not supported; genkan runs local code, so set Code to the directory of the function's code", r.id)
 			case "ImageUri":

@@ -339,7 +339,7 @@ Resources:
 
 func TestFunctionProblems(t *testing.T) {
 	tests := []struct{ name, props, want string }{
-		{"inline code", "InlineCode: print(1)\n      Handler: h\n      Runtime: python3.12", "InlineCode is not supported"},
+		{"unresolvable inline code", "InlineCode: !ImportValue src\n      Handler: index.h\n      Runtime: python3.12", "Fn.InlineCode: Fn::ImportValue src cannot be resolved"},
 		{"code in s3", "CodeUri: {Bucket: b, Key: k}\n      Handler: h\n      Runtime: python3.12", "CodeUri points at S3"},
 		{"s3 uri", "CodeUri: s3://b/k.zip\n      Handler: h\n      Runtime: python3.12", "is in S3"},
 		{"image", "PackageType: Image\n      ImageUri: repo:tag", "PackageType Image"},
