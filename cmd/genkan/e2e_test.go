@@ -206,6 +206,20 @@ func TestRESTProxyEndToEnd(t *testing.T) {
 			t.Fatalf("chunked with a stray Content-Length: %s", got)
 		}
 	})
+	t.Run("request line and headers over 10,240 bytes are refused", func(t *testing.T) {
+		got := rawRequest(t, g.addr, "GET /dev/health HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("a", 10300)+"\r\n\r\n")
+		if !strings.HasPrefix(got, "431 ") {
+			t.Fatalf("got %s", got)
+		}
+		if r := do(t, "GET", g.url("/dev/health"), nil, "X-Big", strings.Repeat("a", 9000)); r.status != 200 {
+			t.Fatalf("a 9,000-byte header was refused: %d", r.status)
+		}
+	})
+	t.Run("URL over 10,240 bytes is 414", func(t *testing.T) {
+		if r := do(t, "GET", g.url("/dev/pets/"+strings.Repeat("a", 10300)), nil); r.status != 414 {
+			t.Fatalf("got %d %q", r.status, r.body)
+		}
+	})
 	t.Run("access log has one JSON line per request", func(t *testing.T) {
 		waitFor(t, "access log line", 5*time.Second, func() bool {
 			return strings.Contains(g.stdout(), `"status":"418"`) || strings.Contains(g.stdout(), `"status":418`)

@@ -50,6 +50,9 @@ type Options struct {
 	LambdaEndpoint string
 	// Region is used for the remote Lambda endpoint.
 	Region string
+	// FunctionIdleTimeout stops function instances that served nothing for this long
+	// (functions.Options.IdleTimeout; 0 means its default, 5 minutes).
+	FunctionIdleTimeout time.Duration
 }
 
 // Server is a running genkan.
@@ -90,11 +93,12 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, log: opts.Logger, loader: Loader(opts.Stage)}
 	mgr, err := functions.NewManager(functions.Options{
-		Logger:     opts.Logger,
-		LogDir:     filepath.Join(opts.StateDir, "logs"),
-		LogOutput:  opts.FunctionOutput,
-		BuildCache: filepath.Join(opts.StateDir, "build"),
-		Region:     opts.Region,
+		Logger:      opts.Logger,
+		LogDir:      filepath.Join(opts.StateDir, "logs"),
+		LogOutput:   opts.FunctionOutput,
+		BuildCache:  filepath.Join(opts.StateDir, "build"),
+		Region:      opts.Region,
+		IdleTimeout: opts.FunctionIdleTimeout,
 	})
 	if err != nil {
 		return nil, err
@@ -148,7 +152,7 @@ func (s *Server) listen(t *gateway.Table) error {
 	}
 	s.data = &http.Server{
 		Handler:           s.handler,
-		MaxHeaderBytes:    t.Settings.MaxHeaderBytes,
+		MaxHeaderBytes:    headerLimit(t.Settings.MaxHeaderBytes),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       5 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
@@ -162,6 +166,13 @@ func (s *Server) listen(t *gateway.Table) error {
 		s.admin = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 10 * time.Second}
 	}
 	return nil
+}
+
+// headerLimit turns the limit on request line plus headers into net/http's MaxHeaderBytes,
+// to which net/http adds 4,096 bytes of read slack. The listener keeps the limit it started
+// with; a reload that changes it takes effect on restart.
+func headerLimit(limit int) int {
+	return max(limit-4096, 1024)
 }
 
 // Addr is the data listener's address (useful with port 0).
