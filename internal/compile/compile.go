@@ -54,6 +54,7 @@ func Compile(cfg *apimodel.Config, deps Deps) (*gateway.Table, error) {
 		funcs[f.Name] = true
 	}
 	exists := func(name string) bool { return deps.RemoteLambda || funcs[name] }
+	all := map[string]*gateway.API{}
 	for _, spec := range cfg.APIs {
 		api, errs := compileAPI(spec, settings, deps, exists)
 		ps = append(ps, errs...)
@@ -61,13 +62,15 @@ func Compile(cfg *apimodel.Config, deps Deps) (*gateway.Table, error) {
 			continue
 		}
 		t.APIs = append(t.APIs, api)
-		t.ByID[api.ID] = api
+		all[api.ID] = api
+		// disableExecuteApiEndpoint leaves an API reachable through custom domains only.
 		if !spec.DisableExecuteAPIEndpoint {
+			t.ByID[api.ID] = api
 			t.PathAPIs = append(t.PathAPIs, api)
 		}
 	}
 	for _, d := range cfg.Domains {
-		t.Domains[strings.ToLower(d.Name)] = compileDomain(d, t.ByID)
+		t.Domains[strings.ToLower(d.Name)] = compileDomain(d, all)
 	}
 	if err := ps.Err(); err != nil {
 		return nil, err

@@ -94,6 +94,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	responses := fallbackREST
 	if e := checkFraming(r, t.Settings); e != nil {
+		// Refused before any API is known, but still a response the client may need to quote.
+		setRequestIDHeaders(rw, apimodel.ProtocolREST, c)
 		render(responses, rw, r, c, x.params, e)
 		return
 	}
@@ -108,10 +110,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		setRequestIDHeaders(rw, tgt.api.Protocol, c)
 	} else {
-		setRequestIDHeaders(rw, apimodel.ProtocolREST, c)
+		// No API answers: respond in the flavour of the configuration, ids included, so that
+		// an HTTP API 404 does not carry REST's request-id headers.
+		p := apimodel.ProtocolREST
 		if len(t.APIs) > 0 && t.APIs[0].Protocol == apimodel.ProtocolHTTP {
 			responses = fallbackHTTP
+			p = apimodel.ProtocolHTTP
+			c.RequestID = c.ExtendedRequestID
 		}
+		setRequestIDHeaders(rw, p, c)
 	}
 	if tgt.stage != nil {
 		stage = tgt.stage
@@ -155,7 +162,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		tooLarge(responses, tgt.api, rw, r, c, x.params, max)
 		return
 	}
-	e := apierr.As(err)
+	e := asGatewayError(ctx, err)
 	if rw.started() {
 		h.logger().Warn("integration failed after the response started",
 			"requestId", c.RequestID, "route", rt.Key, "error", err)
@@ -165,6 +172,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.logger().Warn("integration failed", "requestId", c.RequestID, "route", rt.Key, "error", err)
 	}
 	render(responses, rw, r, c, x.params, e)
+}
+
+// asGatewayError classifies an integration's error. The edge owns the integration deadline, so
+// an untyped error returned once that deadline passed (typically ctx.Err(), or an I/O error
+// wrapping it) is INTEGRATION_TIMEOUT, not INTEGRATION_FAILURE, whichever integration it
+// came from.
+func asGatewayError(ctx context.Context, err error) *apierr.Error {
+	var e *apierr.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return apierr.Wrap(apierr.IntegrationTimeout, "", err)
+	}
+	return apierr.As(err)
 }
 
 // render writes a gateway response. Path parameters are handed to the request only here, on

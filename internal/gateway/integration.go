@@ -32,7 +32,8 @@ func (c *Call) StageVar(name string) string { return c.Ctx.StageVariables[name] 
 
 // Integration reaches a backend. It either writes a complete response to w and returns nil, or
 // writes nothing and returns an error, which the edge renders as a gateway response: an
-// *apierr.Error picks the response type, any other error is INTEGRATION_FAILURE. When an
+// *apierr.Error picks the response type, any other error is INTEGRATION_FAILURE (or
+// INTEGRATION_TIMEOUT when it is returned after the call's deadline has passed). When an
 // error happens after the status line was sent, the integration aborts the response (the
 // client sees a cut connection, as with any proxy) and returns the error for the logs.
 type Integration interface {

@@ -89,6 +89,10 @@ func (t *Table) resolveHost(host string) (api *API, domain *Domain) {
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
 		host = host[:i]
 	}
+	// Host names are case-insensitive, and compile keys domains (and AWS generates API ids)
+	// in lower case. ToLower returns host itself when it has no upper case, so this is free in
+	// the common case.
+	host = strings.ToLower(host)
 	if d, ok := t.Domains[host]; ok {
 		return nil, d
 	}

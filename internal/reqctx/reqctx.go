@@ -3,6 +3,7 @@
 package reqctx
 
 import (
+	"encoding/json"
 	"strconv"
 	"sync"
 	"time"
@@ -171,10 +172,12 @@ func (c *Context) Lookup(name string) (value string, ok bool) {
 	case "error.message":
 		return c.Error.Message, true
 	case "error.messageString":
-		if c.Error.MessageString != "" {
+		if c.Error.MessageString != "" || c.Error.Message == "" {
+			// No error: empty, so access logs print "-" rather than a quoted nothing.
 			return c.Error.MessageString, true
 		}
-		return strconv.Quote(c.Error.Message), true
+		b, _ := json.Marshal(c.Error.Message) // JSON quoting, as the value lands in JSON bodies
+		return string(b), true
 	case "error.responseType":
 		return c.Error.ResponseType, true
 	case "error.validationErrorString":
