@@ -140,6 +140,10 @@ func serveCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.BoolVar(&noWatch, "no-watch", false, "do not reload when configuration files change (SIGHUP still reloads)")
 	f.StringVar(&opts.LambdaEndpoint, "lambda-endpoint", "", "invoke functions not declared locally on this Lambda endpoint (AWS or compatible)")
 	f.StringVar(&opts.Region, "region", "", "region for --lambda-endpoint (default us-east-1)")
+	// Hidden from --help because Lambda's idle lifetime is not a setting users should need; it
+	// is documented (docs/config.md) for tests and for trying scale-to-zero without waiting.
+	f.DurationVar(&opts.FunctionIdleTimeout, "function-idle-timeout", functions.DefaultIdleTimeout, "stop function instances idle for this long")
+	f.MarkHidden("function-idle-timeout")
 	return cmd
 }
 

@@ -165,11 +165,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e := asGatewayError(ctx, err)
 	if rw.started() {
 		h.logger().Warn("integration failed after the response started",
-			"requestId", c.RequestID, "route", rt.Key, "error", err)
+			"requestId", c.RequestID, "route", rt.Method+" "+rt.Resource, "error", err)
 		return
 	}
 	if e.Type == apierr.IntegrationFailure || e.Type == apierr.IntegrationTimeout {
-		h.logger().Warn("integration failed", "requestId", c.RequestID, "route", rt.Key, "error", err)
+		h.logger().Warn("integration failed", "requestId", c.RequestID, "route", rt.Method+" "+rt.Resource, "error", err)
 	}
 	render(responses, rw, r, c, x.params, e)
 }
