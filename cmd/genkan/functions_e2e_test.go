@@ -187,6 +187,9 @@ func requireInterpreters(t *testing.T) {
 	t.Helper()
 	for _, name := range []string{"node", "python3"} {
 		if _, err := exec.LookPath(name); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("CI must provide %s on PATH for the function runtimes (.ci/run installs it)", name)
+			}
 			t.Skipf("needs %s on PATH for the function runtimes", name)
 		}
 	}

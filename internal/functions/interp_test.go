@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,9 @@ import (
 
 func needInterpreter(t *testing.T, name string) {
 	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI must provide %s on PATH (.ci/run installs it)", name)
+		}
 		t.Skipf("%s not on PATH", name)
 	}
 }

@@ -516,7 +516,7 @@ func TestHTTPFixtureWithExplicitProtocol(t *testing.T) {
 	path := filepath.Join(fixturesDir, "localstack/files/openapi.spec.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("fixture: %v", err)
+		t.Fatalf("fixture: %v", err)
 	}
 	api, warnings, err := Import(data, Options{File: path, Protocol: apimodel.ProtocolHTTP})
 	if err != nil {
