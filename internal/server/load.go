@@ -4,8 +4,10 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
 	"github.com/genkanhq/genkan/internal/compile"
@@ -61,8 +63,11 @@ func Check(paths []string, stage string) (*gateway.Table, error) {
 }
 
 // functionInvoker adapts the local functions runtime, and a remote Lambda endpoint for
-// functions not declared locally, to the Lambda proxy integration.
-func functionInvoker(local *functions.Manager, remote lambda.Invoker) lambda.Invoker {
+// functions not declared locally, to the Lambda proxy integration. A function that cannot run
+// here (a runtime without a host interpreter, a Go build that failed) answers as a function
+// error, so its routes give AWS's 502 while the rest of the template serves, and the log line
+// names the reason.
+func functionInvoker(local *functions.Manager, remote lambda.Invoker, log *slog.Logger) lambda.Invoker {
 	return lambda.InvokerFunc(func(ctx context.Context, fn string, payload []byte) ([]byte, string, error) {
 		name, err := lambda.FunctionName(fn)
 		if err != nil {
@@ -75,6 +80,11 @@ func functionInvoker(local *functions.Manager, remote lambda.Invoker) lambda.Inv
 		res, err := local.Invoke(ctx, name, payload, functions.InvokeOptions{TraceID: inv.TraceID})
 		if errors.Is(err, functions.ErrThrottled) {
 			return nil, "", fmt.Errorf("%w: %w", lambda.ErrThrottled, err)
+		}
+		if errors.Is(err, functions.ErrUnsupportedRuntime) || errors.Is(err, functions.ErrBuildFailed) {
+			log.Error("function cannot run here", "function", name, "error", err.Error())
+			body, _ := json.Marshal(map[string]string{"errorMessage": err.Error(), "errorType": "Runtime.Unavailable"})
+			return body, "Unhandled", nil
 		}
 		if err != nil {
 			return nil, "", err

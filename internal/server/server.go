@@ -118,7 +118,7 @@ func New(opts Options) (*Server, error) {
 	s.deps = compile.Deps{
 		Proxy:        httpproxy.NewTransport(httpproxy.TransportOptions{}),
 		HTTP:         newHTTPTransport(),
-		Lambda:       functionInvoker(mgr, remote),
+		Lambda:       functionInvoker(mgr, remote, opts.Logger),
 		RemoteLambda: remote != nil,
 	}
 	t, files, err := s.build()
