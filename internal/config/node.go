@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	editdist "github.com/genkanhq/genkan/internal/suggest" // suggest is this package's own hint builder
 )
 
 // maxAliasExpansion bounds how many nodes aliases may add to a document, so that a
@@ -402,7 +403,7 @@ func suggestFrom(key string, candidates iter.Seq[string]) string {
 	lkey := strings.ToLower(key)
 	for k := range candidates {
 		lk := strings.ToLower(k)
-		dist := editDistance(lkey, lk)
+		dist := editdist.EditDistance(lkey, lk)
 		if len(lkey) >= 4 && (strings.HasPrefix(lk, lkey) || strings.HasPrefix(lkey, lk)) {
 			// "maxBody" for "maxBodyBytes", "variablesX" for "variables".
 			dist = min(dist, 2)
@@ -415,24 +416,4 @@ func suggestFrom(key string, candidates iter.Seq[string]) string {
 		return ""
 	}
 	return " (did you mean " + quote(best) + "?)"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

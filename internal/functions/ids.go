@@ -5,33 +5,13 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"github.com/genkanhq/genkan/internal/ids"
 )
 
-const hexDigits = "0123456789abcdef"
-
-// newRequestID returns a random UUID v4, the form Lambda uses for request ids. math/rand/v2's
-// per-thread ChaCha8 source is fast and unpredictable enough for an id that is not a secret.
+// newRequestID returns a random UUID v4, the form Lambda uses for request ids.
 func newRequestID() string {
-	var b [16]byte
-	hi, lo := rand.Uint64(), rand.Uint64()
-	for i := range 8 {
-		b[i] = byte(hi >> (8 * i))
-		b[8+i] = byte(lo >> (8 * i))
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	j := 0
-	for i, v := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			s[j] = '-'
-			j++
-		}
-		s[j] = hexDigits[v>>4]
-		s[j+1] = hexDigits[v&0x0f]
-		j += 2
-	}
-	return string(s[:])
+	return ids.UUID()
 }
 
 func randomHex(n int) string {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/suggest"
 )
 
 // Lambda's limits on a function's configuration.
@@ -183,31 +184,11 @@ func validateSpec(fn *apimodel.Function) ([]apimodel.Warning, error) {
 func closestRuntime(name string) string {
 	best, bestD := "", 3
 	for k := range runtimeFamilies {
-		if d := editDistance(name, k); d < bestD || (d == bestD && k < best) {
+		if d := suggest.EditDistance(name, k); d < bestD || (d == bestD && k < best) {
 			best, bestD = k, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // prepared is a function resolved against the host: how to launch it and its content hash.

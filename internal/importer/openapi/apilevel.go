@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // stageName mirrors apimodel's rule for stage names, to tell a base path that can double as a
@@ -38,43 +39,43 @@ func (im *importer) stage() string {
 // AWS prefers even when the URL does not use it) or URL path.
 func (im *importer) basePath() (string, apimodel.Position) {
 	if im.swagger {
-		p, ok := im.root.get("basePath")
+		p, ok := im.root.Get("basePath")
 		if !ok {
 			return "", apimodel.Position{}
 		}
 		s, _ := im.str(p, "basePath")
-		return s, p.val.pos
+		return s, p.Val.Pos
 	}
-	p, ok := im.root.get("servers")
+	p, ok := im.root.Get("servers")
 	if !ok {
 		return "", apimodel.Position{}
 	}
-	if p.val.kind != seqNode {
-		im.warn(p.keyPos, "servers must be a list of server objects, got %s; ignored", p.val.describe())
+	if p.Val.Kind != doctree.Seq {
+		im.warn(p.KeyPos, "servers must be a list of server objects, got %s; ignored", p.Val.Describe())
 		return "", apimodel.Position{}
 	}
-	if len(p.val.items) == 0 || p.val.items[0].kind != mapNode {
+	if len(p.Val.Items) == 0 || p.Val.Items[0].Kind != doctree.Map {
 		return "", apimodel.Position{}
 	}
-	server := p.val.items[0]
+	server := p.Val.Items[0]
 	vars := map[string]string{}
-	if vp, ok := server.get("variables"); ok && vp.val.kind == mapNode {
-		for _, v := range vp.val.pairs {
-			if d, ok := v.val.get("default"); ok {
-				if s, ok := scalarString(d.val); ok {
-					vars[v.key] = s
-					if v.key == "basePath" {
-						return s, d.val.pos
+	if vp, ok := server.Get("variables"); ok && vp.Val.Kind == doctree.Map {
+		for _, v := range vp.Val.Pairs {
+			if d, ok := v.Val.Get("default"); ok {
+				if s, ok := scalarString(d.Val); ok {
+					vars[v.Key] = s
+					if v.Key == "basePath" {
+						return s, d.Val.Pos
 					}
 				}
 			}
 		}
 	}
-	up, ok := server.get("url")
+	up, ok := server.Get("url")
 	if !ok {
 		return "", apimodel.Position{}
 	}
-	raw, ok := scalarString(up.val)
+	raw, ok := scalarString(up.Val)
 	if !ok {
 		return "", apimodel.Position{}
 	}
@@ -83,26 +84,26 @@ func (im *importer) basePath() (string, apimodel.Position) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		im.warn(up.val.pos, "server url %q cannot be parsed (%v); its base path is ignored", raw, err)
+		im.warn(up.Val.Pos, "server url %q cannot be parsed (%v); its base path is ignored", raw, err)
 		return "", apimodel.Position{}
 	}
-	return u.Path, up.val.pos
+	return u.Path, up.Val.Pos
 }
 
 // apiExtensions maps the API-wide extensions.
 func (im *importer) apiExtensions(api *apimodel.API) {
-	if p, ok := im.root.get("x-amazon-apigateway-gateway-responses"); ok {
+	if p, ok := im.root.Get("x-amazon-apigateway-gateway-responses"); ok {
 		im.use(p)
 		if im.protocol == apimodel.ProtocolHTTP {
-			im.warn(p.keyPos, "x-amazon-apigateway-gateway-responses is a REST API feature; AWS ignores it for HTTP APIs, and so does genkan")
+			im.warn(p.KeyPos, "x-amazon-apigateway-gateway-responses is a REST API feature; AWS ignores it for HTTP APIs, and so does genkan")
 		} else {
 			api.GatewayResponses = im.gatewayResponses(p)
 		}
 	}
-	if p, ok := im.root.get("x-amazon-apigateway-binary-media-types"); ok {
+	if p, ok := im.root.Get("x-amazon-apigateway-binary-media-types"); ok {
 		im.use(p)
 		if im.protocol == apimodel.ProtocolHTTP {
-			im.warn(p.keyPos, "x-amazon-apigateway-binary-media-types is a REST API feature; HTTP APIs decide on base64 encoding themselves, so it is ignored")
+			im.warn(p.KeyPos, "x-amazon-apigateway-binary-media-types is a REST API feature; HTTP APIs decide on base64 encoding themselves, so it is ignored")
 		} else {
 			api.BinaryMediaTypes = im.stringList(p, "x-amazon-apigateway-binary-media-types")
 		}
@@ -110,14 +111,14 @@ func (im *importer) apiExtensions(api *apimodel.API) {
 	// AWS reads the endpoint configuration at the top level of Swagger 2.0 documents and in
 	// the server objects of OpenAPI 3.
 	if im.swagger {
-		if p, ok := im.root.get("x-amazon-apigateway-endpoint-configuration"); ok {
+		if p, ok := im.root.Get("x-amazon-apigateway-endpoint-configuration"); ok {
 			im.endpointConfiguration(p, api)
 		}
 		return
 	}
-	if sp, ok := im.root.get("servers"); ok && sp.val.kind == seqNode {
-		for _, server := range sp.val.items {
-			if p, ok := server.get("x-amazon-apigateway-endpoint-configuration"); ok {
+	if sp, ok := im.root.Get("servers"); ok && sp.Val.Kind == doctree.Seq {
+		for _, server := range sp.Val.Items {
+			if p, ok := server.Get("x-amazon-apigateway-endpoint-configuration"); ok {
 				im.endpointConfiguration(p, api)
 			}
 		}
@@ -126,19 +127,19 @@ func (im *importer) apiExtensions(api *apimodel.API) {
 
 func (im *importer) gatewayResponses(p pair) map[string]*apimodel.GatewayResponse {
 	m, ok := im.object(p, "x-amazon-apigateway-gateway-responses")
-	if !ok || len(m.pairs) == 0 {
+	if !ok || len(m.Pairs) == 0 {
 		return nil
 	}
-	out := make(map[string]*apimodel.GatewayResponse, len(m.pairs))
-	for _, tp := range m.pairs {
-		what := "gateway response " + tp.key
+	out := make(map[string]*apimodel.GatewayResponse, len(m.Pairs))
+	for _, tp := range m.Pairs {
+		what := "gateway response " + tp.Key
 		obj, ok := im.object(tp, what)
 		if !ok {
 			continue
 		}
-		gr := &apimodel.GatewayResponse{Pos: tp.keyPos}
-		for _, f := range obj.pairs {
-			switch f.key {
+		gr := &apimodel.GatewayResponse{Pos: tp.KeyPos}
+		for _, f := range obj.Pairs {
+			switch f.Key {
 			case "statusCode":
 				gr.StatusCode, _ = im.str(f, what+" statusCode")
 			case "responseParameters":
@@ -149,24 +150,24 @@ func (im *importer) gatewayResponses(p pair) map[string]*apimodel.GatewayRespons
 				im.unknownField(f, what)
 			}
 		}
-		out[tp.key] = gr
+		out[tp.Key] = gr
 	}
 	return out
 }
 
 func (im *importer) stringList(p pair, what string) []string {
-	if p.val.isNull() {
+	if p.Val.IsNull() {
 		return nil
 	}
-	if p.val.kind != seqNode {
-		im.fail(p.val.pos, "%s must be a list of strings, got %s", what, p.val.describe())
+	if p.Val.Kind != doctree.Seq {
+		im.fail(p.Val.Pos, "%s must be a list of strings, got %s", what, p.Val.Describe())
 		return nil
 	}
-	out := make([]string, 0, len(p.val.items))
-	for _, item := range p.val.items {
+	out := make([]string, 0, len(p.Val.Items))
+	for _, item := range p.Val.Items {
 		s, ok := scalarString(item)
-		if !ok || item.isNull() {
-			im.fail(item.pos, "%s must be a list of strings, got %s in it", what, item.describe())
+		if !ok || item.IsNull() {
+			im.fail(item.Pos, "%s must be a list of strings, got %s in it", what, item.Describe())
 			continue
 		}
 		out = append(out, s)
@@ -181,16 +182,16 @@ func (im *importer) endpointConfiguration(p pair, api *apimodel.API) {
 	if !ok {
 		return
 	}
-	for _, f := range obj.pairs {
-		switch f.key {
+	for _, f := range obj.Pairs {
+		switch f.Key {
 		case "disableExecuteApiEndpoint":
 			if b, ok := im.boolean(f, what+".disableExecuteApiEndpoint"); ok && b {
 				api.DisableExecuteAPIEndpoint = true
 			}
 		case "vpcEndpointIds":
-			im.warn(f.keyPos, "%s.vpcEndpointIds: private APIs are not supported yet; the API is served like a public one", what)
+			im.warn(f.KeyPos, "%s.vpcEndpointIds: private APIs are not supported yet; the API is served like a public one", what)
 		case "ipAddressType":
-			im.warn(f.keyPos, "%s.ipAddressType has no equivalent in genkan, which serves on the addresses it listens on; ignored", what)
+			im.warn(f.KeyPos, "%s.ipAddressType has no equivalent in genkan, which serves on the addresses it listens on; ignored", what)
 		default:
 			im.unknownField(f, what)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // importer carries one Import: the parsed document, what was found, and which extension keys
@@ -51,7 +52,7 @@ func (im *importer) addError(err error) {
 	}
 }
 
-func (im *importer) use(p pair) { im.used[p.keyPos] = true }
+func (im *importer) use(p pair) { im.used[p.KeyPos] = true }
 
 func sortWarnings(ws []apimodel.Warning) {
 	sort.SliceStable(ws, func(i, j int) bool {
@@ -69,18 +70,18 @@ func sortWarnings(ws []apimodel.Warning) {
 // scalarString returns the text of a scalar. Numbers and booleans count: AWS accepts an
 // unquoted 200 where it wants a string such as a status code.
 func scalarString(n *node) (string, bool) {
-	if n == nil || n.kind != scalarNode || n.intrinsic() != "" {
+	if n == nil || n.Kind != doctree.Scalar || intrinsic(n) != "" {
 		return "", false
 	}
-	if n.typ == nullScalar {
+	if n.Type == doctree.Null {
 		return "", true
 	}
-	return n.text, true
+	return n.Text, true
 }
 
 // str decodes a string field, recording a problem for anything else.
 func (im *importer) str(p pair, what string) (string, bool) {
-	if s, ok := scalarString(p.val); ok {
+	if s, ok := scalarString(p.Val); ok {
 		return s, true
 	}
 	im.notString(p, what)
@@ -88,37 +89,37 @@ func (im *importer) str(p pair, what string) (string, bool) {
 }
 
 func (im *importer) notString(p pair, what string) {
-	if fn := p.val.intrinsic(); fn != "" {
-		im.fail(p.val.pos, "%s is the CloudFormation intrinsic %s, which only CloudFormation resolves; import the SAM/CloudFormation template that includes this file, or write the value out", what, fn)
+	if fn := intrinsic(p.Val); fn != "" {
+		im.fail(p.Val.Pos, "%s is the CloudFormation intrinsic %s, which only CloudFormation resolves; import the SAM/CloudFormation template that includes this file, or write the value out", what, fn)
 		return
 	}
-	im.fail(p.val.pos, "%s must be a string, got %s", what, p.val.describe())
+	im.fail(p.Val.Pos, "%s must be a string, got %s", what, p.Val.Describe())
 }
 
 // boolean decodes true/false, in any letter case as YAML 1.1 and Java both allow.
 func (im *importer) boolean(p pair, what string) (bool, bool) {
-	if p.val.kind == scalarNode {
-		if b, err := strconv.ParseBool(strings.ToLower(p.val.text)); err == nil && p.val.typ != nullScalar {
+	if p.Val.Kind == doctree.Scalar {
+		if b, err := strconv.ParseBool(strings.ToLower(p.Val.Text)); err == nil && p.Val.Type != doctree.Null {
 			return b, true
 		}
 	}
-	im.fail(p.val.pos, "%s must be true or false, got %s", what, p.val.describe())
+	im.fail(p.Val.Pos, "%s must be true or false, got %s", what, p.Val.Describe())
 	return false, false
 }
 
 // object checks that a pair's value is a mapping.
 func (im *importer) object(p pair, what string) (*node, bool) {
-	if p.val.kind == mapNode && p.val.intrinsic() == "" {
-		return p.val, true
+	if p.Val.Kind == doctree.Map && intrinsic(p.Val) == "" {
+		return p.Val, true
 	}
-	if fn := p.val.intrinsic(); fn != "" {
+	if fn := intrinsic(p.Val); fn != "" {
 		im.notString(p, what)
 		return nil, false
 	}
-	if p.val.isNull() {
-		return &node{kind: mapNode, pos: p.val.pos}, true
+	if p.Val.IsNull() {
+		return &node{Kind: doctree.Map, Pos: p.Val.Pos}, true
 	}
-	im.fail(p.val.pos, "%s must be an object, got %s", what, p.val.describe())
+	im.fail(p.Val.Pos, "%s must be an object, got %s", what, p.Val.Describe())
 	return nil, false
 }
 
@@ -128,20 +129,20 @@ func (im *importer) object(p pair, what string) (*node, bool) {
 // whose intended value is unknown.
 func (im *importer) stringMap(p pair, what string) map[string]string {
 	m, ok := im.object(p, what)
-	if !ok || len(m.pairs) == 0 {
+	if !ok || len(m.Pairs) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(m.pairs))
-	for _, e := range m.pairs {
-		if e.val.kind == scalarNode && e.val.typ == strScalar && e.val.intrinsic() == "" {
-			out[e.key] = e.val.text
+	out := make(map[string]string, len(m.Pairs))
+	for _, e := range m.Pairs {
+		if e.Val.Kind == doctree.Scalar && e.Val.Type == doctree.Str && intrinsic(e.Val) == "" {
+			out[e.Key] = e.Val.Text
 			continue
 		}
-		if e.val.intrinsic() != "" {
-			im.notString(e, fmt.Sprintf("%s %q", what, e.key))
+		if intrinsic(e.Val) != "" {
+			im.notString(e, fmt.Sprintf("%s %q", what, e.Key))
 			continue
 		}
-		im.warn(e.val.pos, "%s %q must be a string, got %s; AWS drops it on import, and so does genkan", what, e.key, e.val.describe())
+		im.warn(e.Val.Pos, "%s %q must be a string, got %s; AWS drops it on import, and so does genkan", what, e.Key, e.Val.Describe())
 	}
 	if len(out) == 0 {
 		return nil
@@ -151,5 +152,5 @@ func (im *importer) stringMap(p pair, what string) map[string]string {
 
 // unknownField reports a key that the surrounding AWS object does not define.
 func (im *importer) unknownField(p pair, object string) {
-	im.warn(p.keyPos, "%s has no field %q that genkan knows; ignored", object, p.key)
+	im.warn(p.KeyPos, "%s has no field %q that genkan knows; ignored", object, p.Key)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // Options tune one import.
@@ -56,15 +57,15 @@ func Import(data []byte, opt Options) (*apimodel.API, []apimodel.Warning, error)
 func (im *importer) importAPI() *apimodel.API {
 	root := im.root
 	rootPos := apimodel.Position{File: im.opt.File, Line: 1, Column: 1}
-	if root.kind != mapNode {
-		im.fail(root.pos, "an OpenAPI document is an object with an \"openapi\" or \"swagger\" key, got %s", root.describe())
+	if root.Kind != doctree.Map {
+		im.fail(root.Pos, "an OpenAPI document is an object with an \"openapi\" or \"swagger\" key, got %s", root.Describe())
 		return nil
 	}
 	if !im.version() {
 		return nil
 	}
 	im.protocol = im.opt.Protocol
-	if p, ok := root.get("x-amazon-apigateway-importexport-version"); ok {
+	if p, ok := root.Get("x-amazon-apigateway-importexport-version"); ok {
 		// It only says which export format wrote the file; its presence is what tells an HTTP
 		// API export from a REST one.
 		im.use(p)
@@ -100,11 +101,11 @@ func (im *importer) importAPI() *apimodel.API {
 
 // version checks the openapi/swagger key. AWS imports OpenAPI 2.0 and 3.0.
 func (im *importer) version() bool {
-	oas, isOAS := im.root.get("openapi")
-	sw, isSwagger := im.root.get("swagger")
+	oas, isOAS := im.root.Get("openapi")
+	sw, isSwagger := im.root.Get("swagger")
 	switch {
 	case isOAS && isSwagger:
-		im.fail(sw.keyPos, "the document has both \"openapi\" and \"swagger\"; it must be one or the other")
+		im.fail(sw.KeyPos, "the document has both \"openapi\" and \"swagger\"; it must be one or the other")
 		return false
 	case isSwagger:
 		v, ok := im.str(sw, "swagger")
@@ -112,7 +113,7 @@ func (im *importer) version() bool {
 			return false
 		}
 		if v != "2.0" {
-			im.fail(sw.val.pos, "swagger version %q is not supported; Swagger documents are version \"2.0\"", v)
+			im.fail(sw.Val.Pos, "swagger version %q is not supported; Swagger documents are version \"2.0\"", v)
 			return false
 		}
 		im.swagger = true
@@ -125,20 +126,20 @@ func (im *importer) version() bool {
 		switch {
 		case strings.HasPrefix(v, "3.0"):
 		case strings.HasPrefix(v, "3."):
-			im.warn(oas.val.pos, "OpenAPI %s: API Gateway imports OpenAPI 2.0 and 3.0 only; genkan reads this document as 3.0", v)
+			im.warn(oas.Val.Pos, "OpenAPI %s: API Gateway imports OpenAPI 2.0 and 3.0 only; genkan reads this document as 3.0", v)
 		default:
-			im.fail(oas.val.pos, "OpenAPI version %q is not supported; API Gateway imports OpenAPI 3.0 and Swagger 2.0", v)
+			im.fail(oas.Val.Pos, "OpenAPI version %q is not supported; API Gateway imports OpenAPI 3.0 and Swagger 2.0", v)
 			return false
 		}
 		return true
 	}
-	im.fail(im.root.pos, "not an OpenAPI document: there is no \"openapi\" or \"swagger\" key")
+	im.fail(im.root.Pos, "not an OpenAPI document: there is no \"openapi\" or \"swagger\" key")
 	return false
 }
 
 // info returns the API name and description: AWS names the API after info.title.
 func (im *importer) info() (name, description string) {
-	p, ok := im.root.get("info")
+	p, ok := im.root.Get("info")
 	if !ok {
 		return "", ""
 	}
@@ -146,10 +147,10 @@ func (im *importer) info() (name, description string) {
 	if !ok {
 		return "", ""
 	}
-	if t, ok := info.get("title"); ok {
+	if t, ok := info.Get("title"); ok {
 		name, _ = im.str(t, "info.title")
 	}
-	if d, ok := info.get("description"); ok {
+	if d, ok := info.Get("description"); ok {
 		description, _ = im.str(d, "info.description")
 	}
 	return name, description

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 const anyMethodKey = "x-amazon-apigateway-any-method"
@@ -20,7 +21,7 @@ var pathItemKeys = map[string]bool{"parameters": true, "summary": true, "descrip
 
 // routes turns paths and their operations into routes, in document order.
 func (im *importer) routes() []*apimodel.Route {
-	p, ok := im.root.get("paths")
+	p, ok := im.root.Get("paths")
 	if !ok {
 		return nil
 	}
@@ -29,35 +30,35 @@ func (im *importer) routes() []*apimodel.Route {
 		return nil
 	}
 	var routes []*apimodel.Route
-	for _, pp := range paths.pairs {
-		item, ok := im.deref(pp.val)
+	for _, pp := range paths.Pairs {
+		item, ok := im.deref(pp.Val)
 		if !ok {
 			continue
 		}
-		if item.kind != mapNode {
-			if !item.isNull() {
-				im.fail(pp.val.pos, "path %s must be an object of operations, got %s", pp.key, item.describe())
+		if item.Kind != doctree.Map {
+			if !item.IsNull() {
+				im.fail(pp.Val.Pos, "path %s must be an object of operations, got %s", pp.Key, item.Describe())
 			}
 			continue
 		}
 		var shared []pair
-		if pr, ok := item.get("parameters"); ok {
+		if pr, ok := item.Get("parameters"); ok {
 			shared = im.parameterList(pr)
 		}
-		for _, op := range item.pairs {
-			method, isOp := operationKeys[op.key]
+		for _, op := range item.Pairs {
+			method, isOp := operationKeys[op.Key]
 			switch {
 			case isOp:
-			case op.key == "trace":
-				im.warn(op.keyPos, "API Gateway has no TRACE method; the trace operation of %s is ignored", pp.key)
+			case op.Key == "trace":
+				im.warn(op.KeyPos, "API Gateway has no TRACE method; the trace operation of %s is ignored", pp.Key)
 				continue
-			case pathItemKeys[op.key], strings.HasPrefix(op.key, "x-"):
+			case pathItemKeys[op.Key], strings.HasPrefix(op.Key, "x-"):
 				continue
 			default:
-				im.warn(op.keyPos, "path %s has a field %q that is neither an operation nor a path item field; ignored", pp.key, op.key)
+				im.warn(op.KeyPos, "path %s has a field %q that is neither an operation nor a path item field; ignored", pp.Key, op.Key)
 				continue
 			}
-			if op.key == anyMethodKey {
+			if op.Key == anyMethodKey {
 				im.use(op)
 			}
 			if r := im.route(pp, op, method, shared); r != nil {
@@ -73,37 +74,37 @@ func (im *importer) routes() []*apimodel.Route {
 // report it a second time.
 func (im *importer) route(pp, op pair, method string, shared []pair) *apimodel.Route {
 	before := len(im.problems)
-	r := &apimodel.Route{Method: method, Path: pp.key, Pos: op.keyPos}
-	if pp.key == apimodel.DefaultRouteKey && im.protocol == apimodel.ProtocolHTTP {
+	r := &apimodel.Route{Method: method, Path: pp.Key, Pos: op.KeyPos}
+	if pp.Key == apimodel.DefaultRouteKey && im.protocol == apimodel.ProtocolHTTP {
 		if method != apimodel.MethodAny {
-			im.fail(op.keyPos, "the $default route catches every method; declare it with %s, not %s", anyMethodKey, op.key)
+			im.fail(op.KeyPos, "the $default route catches every method; declare it with %s, not %s", anyMethodKey, op.Key)
 			return nil
 		}
 		r.Method = ""
-	} else if strings.HasPrefix(pp.key, "$") && im.protocol == apimodel.ProtocolREST {
-		im.fail(pp.keyPos, "%s is an HTTP API route, but this document is imported as a REST API (it has no x-amazon-apigateway-importexport-version); set the protocol to HTTP", pp.key)
+	} else if strings.HasPrefix(pp.Key, "$") && im.protocol == apimodel.ProtocolREST {
+		im.fail(pp.KeyPos, "%s is an HTTP API route, but this document is imported as a REST API (it has no x-amazon-apigateway-importexport-version); set the protocol to HTTP", pp.Key)
 		return nil
 	}
-	label := routeLabel(method, pp.key)
+	label := routeLabel(method, pp.Key)
 	obj, ok := im.object(op, "operation "+label)
 	if !ok {
 		return nil
 	}
-	if idp, ok := obj.get("operationId"); ok {
+	if idp, ok := obj.Get("operationId"); ok {
 		r.OperationName, _ = im.str(idp, "operationId")
 	}
 	var own []pair
-	if pr, ok := obj.get("parameters"); ok {
+	if pr, ok := obj.Get("parameters"); ok {
 		own = im.parameterList(pr)
 	}
 	if im.protocol == apimodel.ProtocolREST {
 		// HTTP APIs have no method request; their parameters only document the route.
-		r.RequestParameters = im.requestParameters(pp.key, shared, own, label)
+		r.RequestParameters = im.requestParameters(pp.Key, shared, own, label)
 	}
-	if sp, ok := obj.get("security"); ok {
+	if sp, ok := obj.Get("security"); ok {
 		im.operationSecurity(sp, label)
 	}
-	ip, hasIntegration := obj.get("x-amazon-apigateway-integration")
+	ip, hasIntegration := obj.Get("x-amazon-apigateway-integration")
 	if !hasIntegration {
 		im.missingIntegration(op, label)
 		return nil
@@ -121,33 +122,33 @@ func (im *importer) missingIntegration(op pair, label string) {
 	if im.protocol == apimodel.ProtocolHTTP {
 		// HTTP APIs accept a route without a target. genkan has no such route, so the route
 		// is left out and its requests get the Not Found that unmatched requests get.
-		im.warn(op.keyPos, "route %s has no x-amazon-apigateway-integration; AWS accepts such a route but cannot serve it, and genkan leaves it out", label)
+		im.warn(op.KeyPos, "route %s has no x-amazon-apigateway-integration; AWS accepts such a route but cannot serve it, and genkan leaves it out", label)
 		return
 	}
 	// REST APIs import such a method, but no deployment of them succeeds.
-	im.fail(op.keyPos, "method %s has no x-amazon-apigateway-integration; AWS imports it but then refuses to deploy the API (\"No integration defined for method\")", label)
+	im.fail(op.KeyPos, "method %s has no x-amazon-apigateway-integration; AWS imports it but then refuses to deploy the API (\"No integration defined for method\")", label)
 }
 
 // parameterList decodes an OpenAPI parameters list, following $refs.
 func (im *importer) parameterList(p pair) []pair {
-	if p.val.isNull() {
+	if p.Val.IsNull() {
 		return nil
 	}
-	if p.val.kind != seqNode {
-		im.fail(p.val.pos, "parameters must be a list, got %s", p.val.describe())
+	if p.Val.Kind != doctree.Seq {
+		im.fail(p.Val.Pos, "parameters must be a list, got %s", p.Val.Describe())
 		return nil
 	}
-	out := make([]pair, 0, len(p.val.items))
-	for _, item := range p.val.items {
+	out := make([]pair, 0, len(p.Val.Items))
+	for _, item := range p.Val.Items {
 		param, ok := im.deref(item)
 		if !ok {
 			continue
 		}
-		if param.kind != mapNode {
-			im.fail(item.pos, "a parameter must be an object, got %s", param.describe())
+		if param.Kind != doctree.Map {
+			im.fail(item.Pos, "a parameter must be an object, got %s", param.Describe())
 			continue
 		}
-		out = append(out, pair{keyPos: item.pos, val: param})
+		out = append(out, pair{KeyPos: item.Pos, Val: param})
 	}
 	return out
 }
@@ -179,11 +180,11 @@ func (im *importer) requestParameters(path string, shared, own []pair, label str
 			case "header":
 				out["method.request.header."+name] = required
 			case "cookie":
-				im.warn(p.keyPos, "cookie parameter %q of %s: API Gateway method requests have no cookie parameters; ignored", name, label)
+				im.warn(p.KeyPos, "cookie parameter %q of %s: API Gateway method requests have no cookie parameters; ignored", name, label)
 			case "body", "formData":
 				// Swagger 2.0 request bodies: they only matter to request validation models.
 			default:
-				im.fail(p.keyPos, "parameter %q of %s: \"in\" must be path, query, header or cookie, got %q", name, label, in)
+				im.fail(p.KeyPos, "parameter %q of %s: \"in\" must be path, query, header or cookie, got %q", name, label, in)
 			}
 		}
 	}
@@ -194,10 +195,10 @@ func (im *importer) requestParameters(path string, shared, own []pair, label str
 }
 
 func (im *importer) parameter(p pair) (name, in string, required, ok bool) {
-	np, hasName := p.val.get("name")
-	ip, hasIn := p.val.get("in")
+	np, hasName := p.Val.Get("name")
+	ip, hasIn := p.Val.Get("in")
 	if !hasName || !hasIn {
-		im.fail(p.keyPos, "a parameter needs both \"name\" and \"in\"")
+		im.fail(p.KeyPos, "a parameter needs both \"name\" and \"in\"")
 		return "", "", false, false
 	}
 	if name, ok = im.str(np, "parameter name"); !ok {
@@ -206,7 +207,7 @@ func (im *importer) parameter(p pair) (name, in string, required, ok bool) {
 	if in, ok = im.str(ip, "parameter in"); !ok {
 		return "", "", false, false
 	}
-	if rp, has := p.val.get("required"); has {
+	if rp, has := p.Val.Get("required"); has {
 		if required, ok = im.boolean(rp, "parameter required"); !ok {
 			return "", "", false, false
 		}
@@ -217,29 +218,29 @@ func (im *importer) parameter(p pair) (name, in string, required, ok bool) {
 // operationSecurity reports a security requirement, which genkan does not enforce yet. An
 // empty list ([]) or an empty requirement ({}) asks for no authorization and needs no warning.
 func (im *importer) operationSecurity(p pair, label string) {
-	if names := securityNames(p.val); names != "" {
-		im.warn(p.keyPos, "%s requires security (%s), which genkan does not enforce yet; requests are not authorized", label, names)
+	if names := securityNames(p.Val); names != "" {
+		im.warn(p.KeyPos, "%s requires security (%s), which genkan does not enforce yet; requests are not authorized", label, names)
 	}
 }
 
 func (im *importer) rootSecurity() {
-	p, ok := im.root.get("security")
+	p, ok := im.root.Get("security")
 	if !ok {
 		return
 	}
-	if names := securityNames(p.val); names != "" {
-		im.warn(p.keyPos, "the API requires security (%s) for operations without their own, which genkan does not enforce yet; requests are not authorized", names)
+	if names := securityNames(p.Val); names != "" {
+		im.warn(p.KeyPos, "the API requires security (%s) for operations without their own, which genkan does not enforce yet; requests are not authorized", names)
 	}
 }
 
 func securityNames(n *node) string {
-	if n.kind != seqNode {
+	if n.Kind != doctree.Seq {
 		return ""
 	}
 	var names []string
-	for _, req := range n.items {
-		for _, s := range req.pairs {
-			names = append(names, s.key)
+	for _, req := range n.Items {
+		for _, s := range req.Pairs {
+			names = append(names, s.Key)
 		}
 	}
 	return strings.Join(names, ", ")

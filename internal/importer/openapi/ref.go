@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // maxRefHops bounds a chain of $refs that point at further $refs.
@@ -18,17 +20,17 @@ const maxRefHops = 32
 func (im *importer) deref(n *node) (target *node, ok bool) {
 	seen := map[*node]bool{}
 	for hop := 0; ; hop++ {
-		ref, has := n.get("$ref")
+		ref, has := n.Get("$ref")
 		if !has {
 			return n, true
 		}
-		s, isStr := scalarString(ref.val)
+		s, isStr := scalarString(ref.Val)
 		if !isStr {
-			im.fail(ref.keyPos, "$ref must be a string, got %s", ref.val.describe())
+			im.fail(ref.KeyPos, "$ref must be a string, got %s", ref.Val.Describe())
 			return nil, false
 		}
 		if seen[n] || hop >= maxRefHops {
-			im.fail(ref.keyPos, "circular $ref %q", s)
+			im.fail(ref.KeyPos, "circular $ref %q", s)
 			return nil, false
 		}
 		seen[n] = true
@@ -42,11 +44,11 @@ func (im *importer) deref(n *node) (target *node, ok bool) {
 
 func (im *importer) lookupRef(ref string, at pair) (*node, bool) {
 	file, fragment, _ := strings.Cut(ref, "#")
-	doc := im.rootOf(at.keyPos.File)
+	doc := im.rootOf(at.KeyPos.File)
 	if file != "" {
 		u, err := url.Parse(file)
 		if err != nil || u.Scheme != "" || u.Host != "" {
-			im.fail(at.keyPos, "$ref %q: only local files can be referenced", ref)
+			im.fail(at.KeyPos, "$ref %q: only local files can be referenced", ref)
 			return nil, false
 		}
 		if doc = im.loadRefFile(file, at); doc == nil {
@@ -55,7 +57,7 @@ func (im *importer) lookupRef(ref string, at pair) (*node, bool) {
 	}
 	target, err := pointer(doc, fragment)
 	if err != "" {
-		im.fail(at.keyPos, "$ref %q: %s", ref, err)
+		im.fail(at.KeyPos, "$ref %q: %s", ref, err)
 		return nil, false
 	}
 	if file != "" {
@@ -75,12 +77,12 @@ func (im *importer) rootOf(file string) *node {
 
 func (im *importer) loadRefFile(file string, at pair) *node {
 	if im.opt.File == "" {
-		im.fail(at.keyPos, "$ref %q: cannot resolve a file reference without Options.File", file)
+		im.fail(at.KeyPos, "$ref %q: cannot resolve a file reference without Options.File", file)
 		return nil
 	}
 	base := filepath.Dir(im.opt.File)
-	if at.keyPos.File != "" {
-		base = filepath.Dir(at.keyPos.File)
+	if at.KeyPos.File != "" {
+		base = filepath.Dir(at.KeyPos.File)
 	}
 	path := filepath.FromSlash(file)
 	if !filepath.IsAbs(path) {
@@ -91,7 +93,7 @@ func (im *importer) loadRefFile(file string, at pair) *node {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		im.fail(at.keyPos, "$ref %q: %v", file, err)
+		im.fail(at.KeyPos, "$ref %q: %v", file, err)
 		return nil
 	}
 	doc, err := parseTree(data, path)
@@ -118,21 +120,21 @@ func pointer(doc *node, fragment string) (*node, string) {
 			seg = raw
 		}
 		seg = strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
-		switch n.kind {
-		case mapNode:
-			p, ok := n.get(seg)
+		switch n.Kind {
+		case doctree.Map:
+			p, ok := n.Get(seg)
 			if !ok {
 				return nil, "no " + strconv.Quote(seg) + " in the referenced document"
 			}
-			n = p.val
-		case seqNode:
+			n = p.Val
+		case doctree.Seq:
 			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(n.items) {
+			if err != nil || i < 0 || i >= len(n.Items) {
 				return nil, "no item " + strconv.Quote(seg) + " in the referenced list"
 			}
-			n = n.items[i]
+			n = n.Items[i]
 		default:
-			return nil, "cannot descend into " + n.describe()
+			return nil, "cannot descend into " + n.Describe()
 		}
 	}
 	return n, ""

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // TestJSONAndYAMLTreesAgree reads every JSON fixture with both parsers: the JSON fast path
@@ -37,20 +39,20 @@ func TestJSONAndYAMLTreesAgree(t *testing.T) {
 }
 
 func compareTrees(a, b *node, path string) string {
-	if a.kind != b.kind || a.typ != b.typ || a.text != b.text || a.pos != b.pos || len(a.pairs) != len(b.pairs) || len(a.items) != len(b.items) {
-		return fmt.Sprintf("%s: JSON %v %q at %s, YAML %v %q at %s", path, a.kind, a.text, a.pos, b.kind, b.text, b.pos)
+	if a.Kind != b.Kind || a.Type != b.Type || a.Text != b.Text || a.Pos != b.Pos || len(a.Pairs) != len(b.Pairs) || len(a.Items) != len(b.Items) {
+		return fmt.Sprintf("%s: JSON %v %q at %s, YAML %v %q at %s", path, a.Kind, a.Text, a.Pos, b.Kind, b.Text, b.Pos)
 	}
-	for i := range a.pairs {
-		pa, pb := a.pairs[i], b.pairs[i]
-		if pa.key != pb.key || pa.keyPos != pb.keyPos {
-			return fmt.Sprintf("%s: key %q at %s vs %q at %s", path, pa.key, pa.keyPos, pb.key, pb.keyPos)
+	for i := range a.Pairs {
+		pa, pb := a.Pairs[i], b.Pairs[i]
+		if pa.Key != pb.Key || pa.KeyPos != pb.KeyPos {
+			return fmt.Sprintf("%s: key %q at %s vs %q at %s", path, pa.Key, pa.KeyPos, pb.Key, pb.KeyPos)
 		}
-		if d := compareTrees(pa.val, pb.val, path+"."+pa.key); d != "" {
+		if d := compareTrees(pa.Val, pb.Val, path+"."+pa.Key); d != "" {
 			return d
 		}
 	}
-	for i := range a.items {
-		if d := compareTrees(a.items[i], b.items[i], fmt.Sprintf("%s[%d]", path, i)); d != "" {
+	for i := range a.Items {
+		if d := compareTrees(a.Items[i], b.Items[i], fmt.Sprintf("%s[%d]", path, i)); d != "" {
 			return d
 		}
 	}
@@ -63,18 +65,18 @@ func TestJSONTree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, _ := root.get("info")
-	x, _ := info.val.get("x-amazon-apigateway-x")
-	if x.keyPos.String() != "a.json:3:31" || x.val.text != "1.0" || x.val.typ != floatScalar {
-		t.Errorf("key at %s (columns count characters), value %q", x.keyPos, x.val.text)
+	info, _ := root.Get("info")
+	x, _ := info.Val.Get("x-amazon-apigateway-x")
+	if x.KeyPos.String() != "a.json:3:31" || x.Val.Text != "1.0" || x.Val.Type != doctree.Float {
+		t.Errorf("key at %s (columns count characters), value %q", x.KeyPos, x.Val.Text)
 	}
 	if y, err := parseYAMLTree([]byte(doc), "a.json"); err != nil || compareTrees(root, y, "$") != "" {
 		t.Errorf("the YAML parser reads the document differently: %v %s", err, compareTrees(root, y, "$"))
 	}
-	n, _ := root.get("n")
+	n, _ := root.Get("n")
 	var got []string
-	for _, item := range n.val.items {
-		got = append(got, fmt.Sprintf("%d:%s", item.typ, item.text))
+	for _, item := range n.Val.Items {
+		got = append(got, fmt.Sprintf("%d:%s", item.Type, item.Text))
 	}
 	if strings.Join(got, " ") != "1:1 2:2.50 3:true 4:" {
 		t.Errorf("scalars = %v", got)
@@ -85,7 +87,7 @@ func TestJSONTree(t *testing.T) {
 	}
 	// Not JSON, but YAML's flow style: read by the YAML parser.
 	root, err = parseTree([]byte("{openapi: '3.0.1', paths: {}}"), "f.yaml")
-	if err != nil || root.kind != mapNode || len(root.pairs) != 2 {
+	if err != nil || root.Kind != doctree.Map || len(root.Pairs) != 2 {
 		t.Errorf("flow YAML: %v %+v", err, root)
 	}
 	if _, err := parseTree([]byte("{\"a\": [1, }"), "bad.json"); err == nil || !strings.HasPrefix(err.Error(), "bad.json:1:") {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 const extensionPrefix = "x-amazon-apigateway-"
@@ -39,8 +40,8 @@ var misplaced = map[string]string{
 // raw document rather than a list of known places, so that an extension anywhere (a typo'd
 // name, a misplaced block, a new AWS feature) is reported rather than silently dropped.
 func (im *importer) walkExtensions() {
-	if p, ok := im.root.get("components"); ok && im.protocol == apimodel.ProtocolHTTP {
-		if ip, ok := p.val.get("x-amazon-apigateway-integrations"); ok {
+	if p, ok := im.root.Get("components"); ok && im.protocol == apimodel.ProtocolHTTP {
+		if ip, ok := p.Val.Get("x-amazon-apigateway-integrations"); ok {
 			// The integrations are mapped where operations $ref them; unreferenced ones are
 			// as inert in AWS as they are here.
 			im.use(ip)
@@ -58,19 +59,19 @@ func (im *importer) walk(n *node, seen map[*node]bool) {
 		return
 	}
 	seen[n] = true
-	switch n.kind {
-	case seqNode:
-		for _, item := range n.items {
+	switch n.Kind {
+	case doctree.Seq:
+		for _, item := range n.Items {
 			im.walk(item, seen)
 		}
-	case mapNode:
-		for _, p := range n.pairs {
-			if strings.HasPrefix(strings.ToLower(p.key), extensionPrefix) && !im.used[p.keyPos] {
-				im.warn(p.keyPos, "%s", unmappedExtension(p.key, im.protocol))
+	case doctree.Map:
+		for _, p := range n.Pairs {
+			if strings.HasPrefix(strings.ToLower(p.Key), extensionPrefix) && !im.used[p.KeyPos] {
+				im.warn(p.KeyPos, "%s", unmappedExtension(p.Key, im.protocol))
 				// What is inside an extension that is not mapped is reported with it.
 				continue
 			}
-			im.walk(p.val, seen)
+			im.walk(p.Val, seen)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 var samAPIProps = propRules{
@@ -61,8 +62,8 @@ func (im *importer) apis() {
 		if id == implicitHTTPAPI {
 			typ = typeSAMHttpApi
 		}
-		r := &resource{id: id, typ: typ, pos: im.events[id][0].pos, node: &node{kind: mapNode}, implicit: true}
-		r.props = &node{kind: mapNode, pos: r.pos}
+		r := &resource{id: id, typ: typ, pos: im.events[id][0].pos, node: &node{Kind: doctree.Map}, implicit: true}
+		r.props = &node{Kind: doctree.Map, Pos: r.pos}
 		im.samAPI(r, im.withGlobals(r))
 	}
 }
@@ -79,11 +80,11 @@ func (im *importer) samAPI(r *resource, props *node) {
 	}
 	im.checkProps(r, props, rules)
 	stagePos := r.pos
-	if p, ok := props.get("StageName"); ok {
+	if p, ok := props.Get("StageName"); ok {
 		if stage, ok = im.str(p, r.id+".StageName", mustHave); !ok {
 			return
 		}
-		stagePos = p.val.pos
+		stagePos = p.Val.Pos
 	} else if !httpAPI && !implicit {
 		im.fail(r.pos, "%s needs a StageName", r.id)
 		return
@@ -94,12 +95,12 @@ func (im *importer) samAPI(r *resource, props *node) {
 	}
 	id := im.apiIDs[r.id]
 	events := im.events[r.id]
-	body, hasBody := props.get("DefinitionBody")
-	uri, hasURI := props.get("DefinitionUri")
+	body, hasBody := props.Get("DefinitionBody")
+	uri, hasURI := props.Get("DefinitionUri")
 	var api *apimodel.API
 	switch {
 	case hasBody && hasURI:
-		im.fail(uri.keyPos, "%s: set DefinitionBody or DefinitionUri, not both", r.id)
+		im.fail(uri.KeyPos, "%s: set DefinitionBody or DefinitionUri, not both", r.id)
 		return
 	case hasURI:
 		// SAM cannot edit a definition it only uploads, so events add no routes to it.
@@ -107,11 +108,11 @@ func (im *importer) samAPI(r *resource, props *node) {
 		im.checkEventsServed(r, api, events)
 	default:
 		why := map[*node]string{}
-		doc := &node{kind: mapNode, pos: r.pos}
+		doc := &node{Kind: doctree.Map, Pos: r.pos}
 		if hasBody {
-			doc = im.partial(body.val, why, 0)
-			if doc == nil || doc.kind != mapNode || tokenOf(doc) != dictToken {
-				im.fail(body.val.pos, "%s: DefinitionBody must be an OpenAPI document (an object), got %s", r.id, body.val.describe())
+			doc = im.partial(body.Val, why, 0)
+			if doc == nil || doc.Kind != doctree.Map || tokenOf(doc) != dictToken {
+				im.fail(body.Val.Pos, "%s: DefinitionBody must be an OpenAPI document (an object), got %s", r.id, body.Val.Describe())
 				return
 			}
 		} else {
@@ -139,16 +140,16 @@ func (im *importer) samAPI(r *resource, props *node) {
 }
 
 func skeleton(pos apimodel.Position, httpAPI bool, title string) *node {
-	version := pair{key: "swagger", keyPos: pos, val: strNode("2.0", pos)}
+	version := pair{Key: "swagger", KeyPos: pos, Val: strNode("2.0", pos)}
 	if httpAPI {
-		version = pair{key: "openapi", keyPos: pos, val: strNode("3.0.1", pos)}
+		version = pair{Key: "openapi", KeyPos: pos, Val: strNode("3.0.1", pos)}
 	}
-	info := mapOf(pos, pair{key: "version", keyPos: pos, val: strNode("1.0", pos)}, pair{key: "title", keyPos: pos, val: strNode(title, pos)})
-	return mapOf(pos, version, pair{key: "info", keyPos: pos, val: info}, pair{key: "paths", keyPos: pos, val: mapOf(pos)})
+	info := mapOf(pos, pair{Key: "version", KeyPos: pos, Val: strNode("1.0", pos)}, pair{Key: "title", KeyPos: pos, Val: strNode(title, pos)})
+	return mapOf(pos, version, pair{Key: "info", KeyPos: pos, Val: info}, pair{Key: "paths", KeyPos: pos, Val: mapOf(pos)})
 }
 
 func (im *importer) flag(props *node, id, prop string) bool {
-	p, ok := props.get(prop)
+	p, ok := props.Get(prop)
 	if !ok {
 		return false
 	}
@@ -158,15 +159,15 @@ func (im *importer) flag(props *node, id, prop string) bool {
 
 // child returns the mapping under key, adding an empty one when there is none.
 func (im *importer) child(m *node, key string, pos apimodel.Position) (*node, bool) {
-	if p, ok := m.get(key); ok {
-		if p.val.kind != mapNode || tokenOf(p.val) != dictToken {
-			im.fail(p.val.pos, "%s must be an object, got %s", key, p.val.describe())
+	if p, ok := m.Get(key); ok {
+		if p.Val.Kind != doctree.Map || tokenOf(p.Val) != dictToken {
+			im.fail(p.Val.Pos, "%s must be an object, got %s", key, p.Val.Describe())
 			return nil, false
 		}
-		return p.val, true
+		return p.Val, true
 	}
 	c := mapOf(pos)
-	m.pairs = append(m.pairs, pair{key: key, keyPos: pos, val: c})
+	m.Pairs = append(m.Pairs, pair{Key: key, KeyPos: pos, Val: c})
 	return c, true
 }
 
@@ -174,7 +175,7 @@ func (im *importer) child(m *node, key string, pos apimodel.Position) (*node, bo
 // aws_proxy integration calling the function. strict is SAM's check for definitions it
 // writes itself, where two events cannot claim one route.
 func (im *importer) addEvents(doc *node, events []*apiEvent, httpAPI, strict bool) {
-	paths, ok := im.child(doc, "paths", doc.pos)
+	paths, ok := im.child(doc, "paths", doc.Pos)
 	if !ok {
 		return
 	}
@@ -183,9 +184,9 @@ func (im *importer) addEvents(doc *node, events []*apiEvent, httpAPI, strict boo
 		if !ok {
 			continue
 		}
-		op, exists := item.get(e.method)
-		if exists && op.val.kind == mapNode {
-			if _, integrated := op.val.get("x-amazon-apigateway-integration"); integrated {
+		op, exists := item.Get(e.method)
+		if exists && op.Val.Kind == doctree.Map {
+			if _, integrated := op.Val.Get("x-amazon-apigateway-integration"); integrated {
 				if strict {
 					im.fail(e.pos, "%s: API method %q is defined more than once for path %q", e.fnID+" event "+e.name, e.method, e.path)
 				}
@@ -193,35 +194,35 @@ func (im *importer) addEvents(doc *node, events []*apiEvent, httpAPI, strict boo
 			}
 		}
 		integration := mapOf(e.pos,
-			pair{key: "type", keyPos: e.pos, val: strNode("aws_proxy", e.pos)},
-			pair{key: "httpMethod", keyPos: e.pos, val: strNode("POST", e.pos)},
-			pair{key: "uri", keyPos: e.pos, val: strNode(invocationURI(e.fnName), e.pos)})
+			pair{Key: "type", KeyPos: e.pos, Val: strNode("aws_proxy", e.pos)},
+			pair{Key: "httpMethod", KeyPos: e.pos, Val: strNode("POST", e.pos)},
+			pair{Key: "uri", KeyPos: e.pos, Val: strNode(invocationURI(e.fnName), e.pos)})
 		what := e.fnID + " event " + e.name
 		if httpAPI {
 			version := strNode("2.0", e.pos)
-			if p, ok := e.props.get("PayloadFormatVersion"); ok {
+			if p, ok := e.props.Get("PayloadFormatVersion"); ok {
 				if s, ok := im.str(p, what+" PayloadFormatVersion", mustHave); ok {
-					version = strNode(s, p.val.pos)
+					version = strNode(s, p.Val.Pos)
 				}
 			}
-			integration.pairs = append(integration.pairs, pair{key: "payloadFormatVersion", keyPos: e.pos, val: version})
+			integration.Pairs = append(integration.Pairs, pair{Key: "payloadFormatVersion", KeyPos: e.pos, Val: version})
 		}
-		if p, ok := e.props.get("TimeoutInMillis"); ok {
+		if p, ok := e.props.Get("TimeoutInMillis"); ok {
 			if v, ok := im.value(p, what+" TimeoutInMillis", mustHave); ok {
-				integration.pairs = append(integration.pairs, pair{key: "timeoutInMillis", keyPos: p.keyPos, val: v})
+				integration.Pairs = append(integration.Pairs, pair{Key: "timeoutInMillis", KeyPos: p.KeyPos, Val: v})
 			}
 		}
-		entry := pair{key: "x-amazon-apigateway-integration", keyPos: e.pos, val: integration}
-		if !exists || op.val.isNull() {
-			op = pair{key: e.method, keyPos: e.methPos, val: mapOf(e.pos)}
-			item.pairs = append(item.pairs, op)
-		} else if op.val.kind != mapNode {
-			im.fail(op.val.pos, "operation %s %s must be an object, got %s", e.method, e.path, op.val.describe())
+		entry := pair{Key: "x-amazon-apigateway-integration", KeyPos: e.pos, Val: integration}
+		if !exists || op.Val.IsNull() {
+			op = pair{Key: e.method, KeyPos: e.methPos, Val: mapOf(e.pos)}
+			item.Pairs = append(item.Pairs, op)
+		} else if op.Val.Kind != doctree.Map {
+			im.fail(op.Val.Pos, "operation %s %s must be an object, got %s", e.method, e.path, op.Val.Describe())
 			continue
 		}
-		op.val.pairs = append(op.val.pairs, entry)
+		op.Val.Pairs = append(op.Val.Pairs, entry)
 		if !httpAPI {
-			im.eventParameters(e, op.val, what)
+			im.eventParameters(e, op.Val, what)
 		}
 	}
 }
@@ -229,7 +230,7 @@ func (im *importer) addEvents(doc *node, events []*apiEvent, httpAPI, strict boo
 // eventParameters turns an Api event's RequestParameters into the operation's parameters,
 // which is how SAM declares them to API Gateway.
 func (im *importer) eventParameters(e *apiEvent, op *node, what string) {
-	p, ok := e.props.get("RequestParameters")
+	p, ok := e.props.Get("RequestParameters")
 	if !ok {
 		return
 	}
@@ -237,29 +238,29 @@ func (im *importer) eventParameters(e *apiEvent, op *node, what string) {
 	if !ok {
 		return
 	}
-	if v.kind != seqNode {
-		im.fail(v.pos, "%s: RequestParameters must be a list, got %s", what, v.describe())
+	if v.Kind != doctree.Seq {
+		im.fail(v.Pos, "%s: RequestParameters must be a list, got %s", what, v.Describe())
 		return
 	}
-	params := &node{kind: seqNode, pos: p.val.pos}
-	for _, item := range v.items {
-		name, required := item.text, false
-		if item.kind == mapNode && len(item.pairs) == 1 {
-			name = item.pairs[0].key
-			for _, f := range item.pairs[0].val.pairsOrNil() {
-				switch f.key {
+	params := &node{Kind: doctree.Seq, Pos: p.Val.Pos}
+	for _, item := range v.Items {
+		name, required := item.Text, false
+		if item.Kind == doctree.Map && len(item.Pairs) == 1 {
+			name = item.Pairs[0].Key
+			for _, f := range pairsOrNil(item.Pairs[0].Val) {
+				switch f.Key {
 				case "Required":
 					required, _ = im.boolean(f, what+" RequestParameters Required", mustHave)
 				case "Caching":
 					if b, _ := im.boolean(f, what+" RequestParameters Caching", mayDrop); b {
-						im.warn(f.keyPos, "%s: response caching is not supported yet; Caching is ignored", what)
+						im.warn(f.KeyPos, "%s: response caching is not supported yet; Caching is ignored", what)
 					}
 				default:
-					im.fail(f.keyPos, "%s: a request parameter takes Required and Caching, not %s", what, f.key)
+					im.fail(f.KeyPos, "%s: a request parameter takes Required and Caching, not %s", what, f.Key)
 				}
 			}
-		} else if item.kind != scalarNode {
-			im.fail(item.pos, "%s: a request parameter is a name or {name: {Required, Caching}}, got %s", what, item.describe())
+		} else if item.Kind != doctree.Scalar {
+			im.fail(item.Pos, "%s: a request parameter is a name or {name: {Required, Caching}}, got %s", what, item.Describe())
 			continue
 		}
 		rest, ok := strings.CutPrefix(name, "method.request.")
@@ -272,15 +273,15 @@ func (im *importer) eventParameters(e *apiEvent, op *node, what string) {
 			ok = false
 		}
 		if !ok || pname == "" {
-			im.fail(item.pos, "%s: request parameter %q must be method.request.querystring.NAME, method.request.header.NAME or method.request.path.NAME", what, name)
+			im.fail(item.Pos, "%s: request parameter %q must be method.request.querystring.NAME, method.request.header.NAME or method.request.path.NAME", what, name)
 			continue
 		}
-		params.items = append(params.items, mapOf(item.pos,
-			pair{key: "name", keyPos: item.pos, val: strNode(pname, item.pos)},
-			pair{key: "in", keyPos: item.pos, val: strNode(in, item.pos)},
-			pair{key: "required", keyPos: item.pos, val: &node{kind: scalarNode, typ: boolScalar, text: boolText(required || in == "path"), pos: item.pos}}))
+		params.Items = append(params.Items, mapOf(item.Pos,
+			pair{Key: "name", KeyPos: item.Pos, Val: strNode(pname, item.Pos)},
+			pair{Key: "in", KeyPos: item.Pos, Val: strNode(in, item.Pos)},
+			pair{Key: "required", KeyPos: item.Pos, Val: &node{Kind: doctree.Scalar, Type: doctree.Bool, Text: boolText(required || in == "path"), Pos: item.Pos}}))
 	}
-	op.pairs = append(op.pairs, pair{key: "parameters", keyPos: p.keyPos, val: params})
+	op.Pairs = append(op.Pairs, pair{Key: "parameters", KeyPos: p.KeyPos, Val: params})
 }
 
 func boolText(b bool) string {
@@ -318,12 +319,12 @@ func (im *importer) checkEventsServed(r *resource, api *apimodel.API, events []*
 // samAPISettings applies what SAM sets beside the definition: names, the stage, binary media
 // types, gateway responses and endpoint settings.
 func (im *importer) samAPISettings(r *resource, props *node, api *apimodel.API, stagePos apimodel.Position) {
-	if p, ok := props.get("Name"); ok {
+	if p, ok := props.Get("Name"); ok {
 		if s, ok := im.str(p, r.id+".Name", mayDrop); ok {
 			api.Name = s
 		}
 	}
-	if p, ok := props.get("Description"); ok {
+	if p, ok := props.Get("Description"); ok {
 		api.Description, _ = im.str(p, r.id+".Description", mayDrop)
 	}
 	st := api.Stages[0]
@@ -332,31 +333,31 @@ func (im *importer) samAPISettings(r *resource, props *node, api *apimodel.API, 
 	if api.Protocol == apimodel.ProtocolHTTP {
 		varsProp, logProp = "StageVariables", "AccessLogSettings"
 	}
-	if p, ok := props.get(varsProp); ok {
+	if p, ok := props.Get(varsProp); ok {
 		st.Variables = im.strMap(p, r.id+" stage variable", mayDrop)
 	}
-	if p, ok := props.get(logProp); ok {
+	if p, ok := props.Get(logProp); ok {
 		st.AccessLogFormat = im.accessLogFormat(r.id, p)
 	}
 	if api.Protocol == apimodel.ProtocolREST {
 		// Without OpenApiVersion, SAM's deployment also creates a stage named "Stage", which
 		// AWS serves like the declared one.
-		if _, set := props.get("OpenApiVersion"); !set && im.opt.Stage == "" && st.Name != "Stage" {
+		if _, set := props.Get("OpenApiVersion"); !set && im.opt.Stage == "" && st.Name != "Stage" {
 			api.Stages = append(api.Stages, &apimodel.Stage{Name: "Stage", Pos: r.pos})
 		}
-		if p, ok := props.get("BinaryMediaTypes"); ok {
+		if p, ok := props.Get("BinaryMediaTypes"); ok {
 			for _, t := range im.strList(p, r.id+".BinaryMediaTypes", mayDrop) {
 				api.BinaryMediaTypes = appendNew(api.BinaryMediaTypes, strings.ReplaceAll(t, "~1", "/"))
 			}
 		}
-		if p, ok := props.get("GatewayResponses"); ok {
+		if p, ok := props.Get("GatewayResponses"); ok {
 			im.samGatewayResponses(r.id, p, api)
 		}
 	}
-	if p, ok := props.get("EndpointConfiguration"); ok {
+	if p, ok := props.Get("EndpointConfiguration"); ok {
 		im.endpointConfiguration(r.id, p, "Type")
 	}
-	if p, ok := props.get("DisableExecuteApiEndpoint"); ok {
+	if p, ok := props.Get("DisableExecuteApiEndpoint"); ok {
 		api.DisableExecuteAPIEndpoint, _ = im.boolean(p, r.id+".DisableExecuteApiEndpoint", mayDrop)
 	}
 }
@@ -373,18 +374,18 @@ func appendNew(list []string, s string) []string {
 // accessLogFormat reads AccessLogSetting(s): the format is served; the destination is
 // CloudWatch's, and genkan writes access logs its own way.
 func (im *importer) accessLogFormat(id string, p pair) string {
-	obj, ok := im.object(p, id+"."+p.key, mayDrop)
+	obj, ok := im.object(p, id+"."+p.Key, mayDrop)
 	if !ok {
 		return ""
 	}
 	format := ""
-	for _, f := range obj.pairs {
-		switch f.key {
+	for _, f := range obj.Pairs {
+		switch f.Key {
 		case "Format":
-			format, _ = im.str(f, id+"."+p.key+".Format", mayDrop)
+			format, _ = im.str(f, id+"."+p.Key+".Format", mayDrop)
 		case "DestinationArn":
 		default:
-			im.warn(f.keyPos, "%s: %s has no field %s; ignored", id, p.key, f.key)
+			im.warn(f.KeyPos, "%s: %s has no field %s; ignored", id, p.Key, f.Key)
 		}
 	}
 	return strings.TrimSpace(format)
@@ -399,22 +400,22 @@ func (im *importer) endpointConfiguration(id string, p pair, typeKey string) {
 	}
 	var types []string
 	switch {
-	case v.kind == scalarNode:
-		types = []string{v.text}
-	case v.kind == mapNode:
-		if t, ok := v.get(typeKey); ok {
-			if t.val.kind == seqNode {
-				for _, item := range t.val.items {
-					types = append(types, item.text)
+	case v.Kind == doctree.Scalar:
+		types = []string{v.Text}
+	case v.Kind == doctree.Map:
+		if t, ok := v.Get(typeKey); ok {
+			if t.Val.Kind == doctree.Seq {
+				for _, item := range t.Val.Items {
+					types = append(types, item.Text)
 				}
 			} else {
-				types = append(types, t.val.text)
+				types = append(types, t.Val.Text)
 			}
 		}
 	}
 	for _, t := range types {
 		if strings.EqualFold(t, "PRIVATE") {
-			im.warn(p.val.pos, "%s: private APIs are not supported yet; the API is served like a public one", id)
+			im.warn(p.Val.Pos, "%s: private APIs are not supported yet; the API is served like a public one", id)
 		}
 	}
 }
@@ -427,15 +428,15 @@ func (im *importer) samGatewayResponses(id string, p pair, api *apimodel.API) {
 	if !ok {
 		return
 	}
-	for _, t := range obj.pairs {
-		what := id + " gateway response " + t.key
+	for _, t := range obj.Pairs {
+		what := id + " gateway response " + t.Key
 		resp, ok := im.object(t, what, mayDrop)
 		if !ok {
 			continue
 		}
-		gr := &apimodel.GatewayResponse{Pos: t.keyPos}
-		for _, f := range resp.pairs {
-			switch f.key {
+		gr := &apimodel.GatewayResponse{Pos: t.KeyPos}
+		for _, f := range resp.Pairs {
+			switch f.Key {
 			case "StatusCode":
 				gr.StatusCode, _ = im.str(f, what+" StatusCode", mustHave)
 			case "ResponseTemplates":
@@ -445,13 +446,13 @@ func (im *importer) samGatewayResponses(id string, p pair, api *apimodel.API) {
 				if !ok {
 					continue
 				}
-				for _, kind := range rp.pairs {
-					prefix := map[string]string{"Headers": "header.", "Paths": "path.", "QueryStrings": "querystring."}[kind.key]
+				for _, kind := range rp.Pairs {
+					prefix := map[string]string{"Headers": "header.", "Paths": "path.", "QueryStrings": "querystring."}[kind.Key]
 					if prefix == "" {
-						im.fail(kind.keyPos, "%s: ResponseParameters takes Headers, Paths and QueryStrings, not %s", what, kind.key)
+						im.fail(kind.KeyPos, "%s: ResponseParameters takes Headers, Paths and QueryStrings, not %s", what, kind.Key)
 						continue
 					}
-					for k, v := range im.strMap(kind, what+" "+kind.key, mayDrop) {
+					for k, v := range im.strMap(kind, what+" "+kind.Key, mayDrop) {
 						if gr.ResponseParameters == nil {
 							gr.ResponseParameters = map[string]string{}
 						}
@@ -459,12 +460,12 @@ func (im *importer) samGatewayResponses(id string, p pair, api *apimodel.API) {
 					}
 				}
 			default:
-				im.warn(f.keyPos, "%s has no field %s; ignored", what, f.key)
+				im.warn(f.KeyPos, "%s has no field %s; ignored", what, f.Key)
 			}
 		}
 		if api.GatewayResponses == nil {
 			api.GatewayResponses = map[string]*apimodel.GatewayResponse{}
 		}
-		api.GatewayResponses[t.key] = gr
+		api.GatewayResponses[t.Key] = gr
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // REST APIs built from CloudFormation's own resources: a RestApi, its Resource tree, a
@@ -64,11 +65,11 @@ var stageProps = propRules{
 
 // belongsTo reports whether a resource's API property names api.
 func (im *importer) belongsTo(r *resource, prop, api string) bool {
-	p, ok := r.props.get(prop)
+	p, ok := r.props.Get(prop)
 	if !ok {
 		return false
 	}
-	target, ok := im.refTarget(p.val)
+	target, ok := im.refTarget(p.Val)
 	return ok && target == api
 }
 
@@ -86,8 +87,8 @@ func (im *importer) restAPI(r *resource) {
 	im.checkProps(r, r.props, restAPIProps)
 	id := im.apiIDs[r.id]
 	stages := im.restStages(r)
-	if p, ok := r.props.get("CloneFrom"); ok {
-		im.fail(p.keyPos, "%s: CloneFrom copies an API that exists only in AWS; genkan cannot see it", r.id)
+	if p, ok := r.props.Get("CloneFrom"); ok {
+		im.fail(p.KeyPos, "%s: CloneFrom copies an API that exists only in AWS; genkan cannot see it", r.id)
 		return
 	}
 	var api *apimodel.API
@@ -98,18 +99,18 @@ func (im *importer) restAPI(r *resource) {
 	if im.opt.Stage != "" {
 		first = im.opt.Stage
 	}
-	if body, ok := r.props.get("Body"); ok {
+	if body, ok := r.props.Get("Body"); ok {
 		why := map[*node]string{}
-		doc := im.partial(body.val, why, 0)
-		if doc == nil || doc.kind != mapNode || tokenOf(doc) != dictToken {
-			im.fail(body.val.pos, "%s: Body must be an OpenAPI document (an object), got %s", r.id, body.val.describe())
+		doc := im.partial(body.Val, why, 0)
+		if doc == nil || doc.Kind != doctree.Map || tokenOf(doc) != dictToken {
+			im.fail(body.Val.Pos, "%s: Body must be an OpenAPI document (an object), got %s", r.id, body.Val.Describe())
 			return
 		}
 		if api = im.importDefinition(doc, r.id, id, first, apimodel.ProtocolREST, why); api == nil {
 			return
 		}
-	} else if p, ok := r.props.get("BodyS3Location"); ok {
-		im.fail(p.keyPos, "%s: BodyS3Location reads the definition from S3; genkan reads only local files, so inline it as Body", r.id)
+	} else if p, ok := r.props.Get("BodyS3Location"); ok {
+		im.fail(p.KeyPos, "%s: BodyS3Location reads the definition from S3; genkan reads only local files, so inline it as Body", r.id)
 		return
 	} else {
 		name := first
@@ -127,24 +128,24 @@ func (im *importer) restAPI(r *resource) {
 	} else {
 		api.Stages = stages
 	}
-	if p, ok := r.props.get("Name"); ok {
+	if p, ok := r.props.Get("Name"); ok {
 		api.Name, _ = im.str(p, r.id+".Name", mayDrop)
 	}
 	if api.Name == "" {
 		api.Name = r.id
 	}
-	if p, ok := r.props.get("Description"); ok {
+	if p, ok := r.props.Get("Description"); ok {
 		api.Description, _ = im.str(p, r.id+".Description", mayDrop)
 	}
-	if p, ok := r.props.get("BinaryMediaTypes"); ok {
+	if p, ok := r.props.Get("BinaryMediaTypes"); ok {
 		for _, t := range im.strList(p, r.id+".BinaryMediaTypes", mayDrop) {
 			api.BinaryMediaTypes = appendNew(api.BinaryMediaTypes, t)
 		}
 	}
-	if p, ok := r.props.get("EndpointConfiguration"); ok {
+	if p, ok := r.props.Get("EndpointConfiguration"); ok {
 		im.endpointConfiguration(r.id, p, "Types")
 	}
-	if p, ok := r.props.get("DisableExecuteApiEndpoint"); ok {
+	if p, ok := r.props.Get("DisableExecuteApiEndpoint"); ok {
 		api.DisableExecuteAPIEndpoint, _ = im.boolean(p, r.id+".DisableExecuteApiEndpoint", mayDrop)
 	}
 	for _, m := range im.ofType("AWS::ApiGateway::Method") {
@@ -184,7 +185,7 @@ func (im *importer) restStages(api *resource) []*apimodel.Stage {
 		}
 		im.used[d.id] = true
 		im.checkProps(d, d.props, deploymentProps)
-		p, ok := d.props.get("StageName")
+		p, ok := d.props.Get("StageName")
 		if !ok {
 			continue
 		}
@@ -192,8 +193,8 @@ func (im *importer) restStages(api *resource) []*apimodel.Stage {
 		if !ok {
 			continue
 		}
-		st := &apimodel.Stage{Name: name, Pos: p.val.pos}
-		if sd, ok := d.props.get("StageDescription"); ok {
+		st := &apimodel.Stage{Name: name, Pos: p.Val.Pos}
+		if sd, ok := d.props.Get("StageDescription"); ok {
 			im.stageDescription(d, sd, st)
 		}
 		add(st)
@@ -204,7 +205,7 @@ func (im *importer) restStages(api *resource) []*apimodel.Stage {
 		}
 		im.used[s.id] = true
 		im.checkProps(s, s.props, stageProps)
-		p, ok := s.props.get("StageName")
+		p, ok := s.props.Get("StageName")
 		if !ok {
 			im.warn(s.pos, "%s has no StageName, which API Gateway requires; genkan leaves the stage out", s.id)
 			continue
@@ -213,18 +214,18 @@ func (im *importer) restStages(api *resource) []*apimodel.Stage {
 		if !ok {
 			continue
 		}
-		if dp, ok := s.props.get("DeploymentId"); ok {
-			if target, ok := im.refTarget(dp.val); ok {
+		if dp, ok := s.props.Get("DeploymentId"); ok {
+			if target, ok := im.refTarget(dp.Val); ok {
 				if d := im.resources[target]; d == nil || d.typ != "AWS::ApiGateway::Deployment" || !im.belongsTo(d, "RestApiId", api.id) {
-					im.fail(dp.val.pos, "%s: DeploymentId must name an AWS::ApiGateway::Deployment of %s", s.id, api.id)
+					im.fail(dp.Val.Pos, "%s: DeploymentId must name an AWS::ApiGateway::Deployment of %s", s.id, api.id)
 				}
 			}
 		}
-		st := &apimodel.Stage{Name: name, Pos: p.val.pos}
-		if v, ok := s.props.get("Variables"); ok {
+		st := &apimodel.Stage{Name: name, Pos: p.Val.Pos}
+		if v, ok := s.props.Get("Variables"); ok {
 			st.Variables = im.strMap(v, s.id+" stage variable", mayDrop)
 		}
-		if a, ok := s.props.get("AccessLogSetting"); ok {
+		if a, ok := s.props.Get("AccessLogSetting"); ok {
 			st.AccessLogFormat = im.accessLogFormat(s.id, a)
 		}
 		add(st)
@@ -238,15 +239,15 @@ func (im *importer) stageDescription(d *resource, p pair, st *apimodel.Stage) {
 	if !ok {
 		return
 	}
-	for _, f := range obj.pairs {
-		switch f.key {
+	for _, f := range obj.Pairs {
+		switch f.Key {
 		case "Variables":
 			st.Variables = im.strMap(f, d.id+" stage variable", mayDrop)
 		case "AccessLogSetting":
 			st.AccessLogFormat = im.accessLogFormat(d.id, f)
 		case "Description", "Tags", "DocumentationVersion", "TracingEnabled", "LoggingLevel", "MetricsEnabled", "DataTraceEnabled":
 		default:
-			im.warn(f.keyPos, "%s: StageDescription.%s is not supported yet; ignored", d.id, f.key)
+			im.warn(f.KeyPos, "%s: StageDescription.%s is not supported yet; ignored", d.id, f.Key)
 		}
 	}
 }
@@ -256,21 +257,21 @@ func (im *importer) resourcePath(api *resource, n *node, seen map[string]bool) (
 	if fn, arg, ok := call(n); ok && fn == "Fn::GetAtt" {
 		id, attr := "", ""
 		switch {
-		case arg.kind == scalarNode:
-			id, attr, _ = strings.Cut(arg.text, ".")
-		case arg.kind == seqNode && len(arg.items) == 2:
-			id, attr = arg.items[0].text, arg.items[1].text
+		case arg.Kind == doctree.Scalar:
+			id, attr, _ = strings.Cut(arg.Text, ".")
+		case arg.Kind == doctree.Seq && len(arg.Items) == 2:
+			id, attr = arg.Items[0].Text, arg.Items[1].Text
 		}
 		if id == api.id && attr == "RootResourceId" {
 			return "/", true
 		}
-		im.fail(n.pos, "a resource of %s is its Fn::GetAtt %s.RootResourceId or an AWS::ApiGateway::Resource of it, not %s.%s", api.id, api.id, id, attr)
+		im.fail(n.Pos, "a resource of %s is its Fn::GetAtt %s.RootResourceId or an AWS::ApiGateway::Resource of it, not %s.%s", api.id, api.id, id, attr)
 		return "", false
 	}
 	target, ok := im.refTarget(n)
 	res := im.resources[target]
 	if !ok || res == nil || res.typ != "AWS::ApiGateway::Resource" {
-		im.fail(n.pos, "a resource of %s is its Fn::GetAtt %s.RootResourceId or an AWS::ApiGateway::Resource of it, got %s", api.id, api.id, n.describe())
+		im.fail(n.Pos, "a resource of %s is its Fn::GetAtt %s.RootResourceId or an AWS::ApiGateway::Resource of it, got %s", api.id, api.id, n.Describe())
 		return "", false
 	}
 	if seen[target] {
@@ -282,16 +283,16 @@ func (im *importer) resourcePath(api *resource, n *node, seen map[string]bool) (
 		im.fail(res.pos, "%s belongs to another API than %s", target, api.id)
 		return "", false
 	}
-	parent, ok := res.props.get("ParentId")
+	parent, ok := res.props.Get("ParentId")
 	if !ok {
 		im.fail(res.pos, "%s needs a ParentId", target)
 		return "", false
 	}
-	base, ok := im.resourcePath(api, parent.val, seen)
+	base, ok := im.resourcePath(api, parent.Val, seen)
 	if !ok {
 		return "", false
 	}
-	part, has := res.props.get("PathPart")
+	part, has := res.props.Get("PathPart")
 	if !has {
 		im.fail(res.pos, "%s needs a PathPart", target)
 		return "", false
@@ -305,16 +306,16 @@ func (im *importer) resourcePath(api *resource, n *node, seen map[string]bool) (
 
 func (im *importer) method(api, m *resource) *apimodel.Route {
 	im.checkProps(m, m.props, methodProps)
-	rp, ok := m.props.get("ResourceId")
+	rp, ok := m.props.Get("ResourceId")
 	if !ok {
 		im.fail(m.pos, "%s needs a ResourceId", m.id)
 		return nil
 	}
-	path, ok := im.resourcePath(api, rp.val, map[string]bool{})
+	path, ok := im.resourcePath(api, rp.Val, map[string]bool{})
 	if !ok {
 		return nil
 	}
-	hp, ok := m.props.get("HttpMethod")
+	hp, ok := m.props.Get("HttpMethod")
 	if !ok {
 		im.fail(m.pos, "%s needs an HttpMethod", m.id)
 		return nil
@@ -324,32 +325,32 @@ func (im *importer) method(api, m *resource) *apimodel.Route {
 		return nil
 	}
 	route := &apimodel.Route{Method: strings.ToUpper(verb), Path: path, Pos: m.pos}
-	if p, ok := m.props.get("OperationName"); ok {
+	if p, ok := m.props.Get("OperationName"); ok {
 		route.OperationName, _ = im.str(p, m.id+".OperationName", mayDrop)
 	}
-	if p, ok := m.props.get("RequestParameters"); ok {
+	if p, ok := m.props.Get("RequestParameters"); ok {
 		if obj, ok := im.object(p, m.id+".RequestParameters", mayDrop); ok {
-			for _, e := range obj.pairs {
-				if b, ok := im.boolean(e, m.id+" request parameter "+e.key, mayDrop); ok {
+			for _, e := range obj.Pairs {
+				if b, ok := im.boolean(e, m.id+" request parameter "+e.Key, mayDrop); ok {
 					if route.RequestParameters == nil {
 						route.RequestParameters = map[string]bool{}
 					}
-					route.RequestParameters[e.key] = b
+					route.RequestParameters[e.Key] = b
 				}
 			}
 		}
 	}
-	if p, ok := m.props.get("AuthorizationType"); ok {
+	if p, ok := m.props.Get("AuthorizationType"); ok {
 		if s, _ := im.str(p, m.id+".AuthorizationType", mayDrop); s != "" && s != "NONE" {
-			im.warn(p.val.pos, "%s: authorization %s is not supported yet; requests are not authorized", m.id, s)
+			im.warn(p.Val.Pos, "%s: authorization %s is not supported yet; requests are not authorized", m.id, s)
 		}
 	}
-	if p, ok := m.props.get("ApiKeyRequired"); ok {
+	if p, ok := m.props.Get("ApiKeyRequired"); ok {
 		if b, _ := im.boolean(p, m.id+".ApiKeyRequired", mayDrop); b {
-			im.warn(p.val.pos, "%s: API keys are not supported yet; API keys are not checked", m.id)
+			im.warn(p.Val.Pos, "%s: API keys are not supported yet; API keys are not checked", m.id)
 		}
 	}
-	ip, ok := m.props.get("Integration")
+	ip, ok := m.props.Get("Integration")
 	if !ok {
 		im.fail(m.pos, "%s has no Integration; AWS refuses to deploy an API with such a method (\"No integration defined for method\")", m.id)
 		return nil
@@ -367,13 +368,13 @@ func (im *importer) restIntegration(m *resource, ip pair) *apimodel.Integration 
 		return nil
 	}
 	im.checkProps(&resource{id: what, typ: "an Integration"}, obj, integrationProps)
-	in := &apimodel.Integration{Pos: ip.keyPos}
+	in := &apimodel.Integration{Pos: ip.KeyPos}
 	upper := func(f pair) string {
-		s, _ := im.str(f, what+"."+f.key, mustHave)
+		s, _ := im.str(f, what+"."+f.Key, mustHave)
 		return strings.ToUpper(s)
 	}
-	for _, f := range obj.pairs {
-		switch f.key {
+	for _, f := range obj.Pairs {
+		switch f.Key {
 		case "Type":
 			in.Type = apimodel.IntegrationType(upper(f))
 		case "Uri":
@@ -395,28 +396,28 @@ func (im *importer) restIntegration(m *resource, ip pair) *apimodel.Integration 
 		case "ConnectionType":
 			in.ConnectionType = upper(f)
 			if in.ConnectionType == "VPC_LINK" {
-				im.warn(f.val.pos, "%s uses a VPC link, which genkan does not have; it connects to the Uri directly", what)
+				im.warn(f.Val.Pos, "%s uses a VPC link, which genkan does not have; it connects to the Uri directly", what)
 			}
 		case "TlsConfig":
 			if tls, ok := im.object(f, what+".TlsConfig", mayDrop); ok {
-				for _, t := range tls.pairs {
-					if t.key == "InsecureSkipVerification" {
+				for _, t := range tls.Pairs {
+					if t.Key == "InsecureSkipVerification" {
 						in.TLSInsecureSkipVerify, _ = im.boolean(t, what+".TlsConfig.InsecureSkipVerification", mayDrop)
 					} else {
-						im.warn(t.keyPos, "%s: TlsConfig.%s is not supported; ignored", what, t.key)
+						im.warn(t.KeyPos, "%s: TlsConfig.%s is not supported; ignored", what, t.Key)
 					}
 				}
 			}
 		case "CacheKeyParameters":
 			if len(im.strList(f, what+".CacheKeyParameters", mayDrop)) > 0 {
-				im.warn(f.keyPos, "%s: response caching is not supported yet; CacheKeyParameters is ignored", what)
+				im.warn(f.KeyPos, "%s: response caching is not supported yet; CacheKeyParameters is ignored", what)
 			}
 		case "IntegrationResponses":
 			in.Responses = im.integrationResponses(f, what)
 		}
 	}
 	if in.Type == "" {
-		im.fail(ip.keyPos, "%s needs a Type", what)
+		im.fail(ip.KeyPos, "%s needs a Type", what)
 		return nil
 	}
 	return in
@@ -427,19 +428,19 @@ func (im *importer) integrationResponses(p pair, what string) []*apimodel.Integr
 	if !ok {
 		return nil
 	}
-	if v.kind != seqNode {
-		im.fail(v.pos, "%s.IntegrationResponses must be a list, got %s", what, v.describe())
+	if v.Kind != doctree.Seq {
+		im.fail(v.Pos, "%s.IntegrationResponses must be a list, got %s", what, v.Describe())
 		return nil
 	}
 	var out []*apimodel.IntegrationResponse
-	for _, item := range v.items {
-		if item.kind != mapNode {
-			im.fail(item.pos, "%s: an integration response must be an object, got %s", what, item.describe())
+	for _, item := range v.Items {
+		if item.Kind != doctree.Map {
+			im.fail(item.Pos, "%s: an integration response must be an object, got %s", what, item.Describe())
 			continue
 		}
-		resp := &apimodel.IntegrationResponse{Pos: item.pos}
-		for _, f := range item.pairs {
-			switch f.key {
+		resp := &apimodel.IntegrationResponse{Pos: item.Pos}
+		for _, f := range item.Pairs {
+			switch f.Key {
 			case "StatusCode":
 				resp.StatusCode, _ = im.str(f, what+" response StatusCode", mustHave)
 			case "SelectionPattern":
@@ -452,7 +453,7 @@ func (im *importer) integrationResponses(p pair, what string) []*apimodel.Integr
 				s, _ := im.str(f, what+" response ContentHandling", mustHave)
 				resp.ContentHandling = strings.ToUpper(s)
 			default:
-				im.warn(f.keyPos, "%s: an integration response has no field %s; ignored", what, f.key)
+				im.warn(f.KeyPos, "%s: an integration response has no field %s; ignored", what, f.Key)
 			}
 		}
 		out = append(out, resp)
@@ -468,7 +469,7 @@ func (im *importer) gatewayResponseResources(api *resource, out *apimodel.API) {
 		}
 		im.used[g.id] = true
 		im.checkProps(g, g.props, propRules{"RestApiId": mapped, "ResponseType": mapped, "StatusCode": mapped, "ResponseParameters": mapped, "ResponseTemplates": mapped})
-		tp, ok := g.props.get("ResponseType")
+		tp, ok := g.props.Get("ResponseType")
 		if !ok {
 			im.fail(g.pos, "%s needs a ResponseType", g.id)
 			continue
@@ -478,13 +479,13 @@ func (im *importer) gatewayResponseResources(api *resource, out *apimodel.API) {
 			continue
 		}
 		gr := &apimodel.GatewayResponse{Pos: g.pos}
-		if p, ok := g.props.get("StatusCode"); ok {
+		if p, ok := g.props.Get("StatusCode"); ok {
 			gr.StatusCode, _ = im.str(p, g.id+".StatusCode", mustHave)
 		}
-		if p, ok := g.props.get("ResponseParameters"); ok {
+		if p, ok := g.props.Get("ResponseParameters"); ok {
 			gr.ResponseParameters = im.strMap(p, g.id+".ResponseParameters", mustHave)
 		}
-		if p, ok := g.props.get("ResponseTemplates"); ok {
+		if p, ok := g.props.Get("ResponseTemplates"); ok {
 			gr.ResponseTemplates = im.strMap(p, g.id+".ResponseTemplates", mustHave)
 		}
 		if out.GatewayResponses == nil {

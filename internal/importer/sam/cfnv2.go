@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // HTTP APIs built from CloudFormation's AWS::ApiGatewayV2 resources: quick create (an Api
@@ -49,17 +50,17 @@ var v2StageProps = propRules{
 
 func (im *importer) v2API(r *resource) {
 	im.checkProps(r, r.props, v2APIProps)
-	_, hasBody := r.props.get("Body")
+	_, hasBody := r.props.Get("Body")
 	protocol := "HTTP"
-	if p, ok := r.props.get("ProtocolType"); ok {
+	if p, ok := r.props.Get("ProtocolType"); ok {
 		protocol, _ = im.str(p, r.id+".ProtocolType", mustHave)
 		switch protocol {
 		case "HTTP":
 		case "WEBSOCKET":
-			im.fail(p.val.pos, "%s: WebSocket APIs are not supported yet", r.id)
+			im.fail(p.Val.Pos, "%s: WebSocket APIs are not supported yet", r.id)
 			return
 		default:
-			im.fail(p.val.pos, "%s: ProtocolType %q is not HTTP or WEBSOCKET", r.id, protocol)
+			im.fail(p.Val.Pos, "%s: ProtocolType %q is not HTTP or WEBSOCKET", r.id, protocol)
 			return
 		}
 	} else if !hasBody {
@@ -68,7 +69,7 @@ func (im *importer) v2API(r *resource) {
 	}
 	id := im.apiIDs[r.id]
 	stages := im.v2Stages(r)
-	_, quickCreate := r.props.get("Target")
+	_, quickCreate := r.props.Get("Target")
 	if quickCreate && len(stages) == 0 {
 		// Quick create adds the $default stage, deployed automatically.
 		stages = []*apimodel.Stage{{Name: apimodel.DefaultStage, Pos: r.pos}}
@@ -81,18 +82,18 @@ func (im *importer) v2API(r *resource) {
 		first = im.opt.Stage
 	}
 	var api *apimodel.API
-	if body, ok := r.props.get("Body"); ok {
+	if body, ok := r.props.Get("Body"); ok {
 		why := map[*node]string{}
-		doc := im.partial(body.val, why, 0)
-		if doc == nil || doc.kind != mapNode || tokenOf(doc) != dictToken {
-			im.fail(body.val.pos, "%s: Body must be an OpenAPI document (an object), got %s", r.id, body.val.describe())
+		doc := im.partial(body.Val, why, 0)
+		if doc == nil || doc.Kind != doctree.Map || tokenOf(doc) != dictToken {
+			im.fail(body.Val.Pos, "%s: Body must be an OpenAPI document (an object), got %s", r.id, body.Val.Describe())
 			return
 		}
 		if api = im.importDefinition(doc, r.id, id, first, apimodel.ProtocolHTTP, why); api == nil {
 			return
 		}
-	} else if p, ok := r.props.get("BodyS3Location"); ok {
-		im.fail(p.keyPos, "%s: BodyS3Location reads the definition from S3; genkan reads only local files, so inline it as Body", r.id)
+	} else if p, ok := r.props.Get("BodyS3Location"); ok {
+		im.fail(p.KeyPos, "%s: BodyS3Location reads the definition from S3; genkan reads only local files, so inline it as Body", r.id)
 		return
 	} else {
 		api = &apimodel.API{ID: id, Protocol: apimodel.ProtocolHTTP, Stages: []*apimodel.Stage{{Name: first, Pos: r.pos}}}
@@ -107,16 +108,16 @@ func (im *importer) v2API(r *resource) {
 	default:
 		api.Stages = stages
 	}
-	if p, ok := r.props.get("Name"); ok {
+	if p, ok := r.props.Get("Name"); ok {
 		api.Name, _ = im.str(p, r.id+".Name", mayDrop)
 	}
 	if api.Name == "" {
 		api.Name = r.id
 	}
-	if p, ok := r.props.get("Description"); ok {
+	if p, ok := r.props.Get("Description"); ok {
 		api.Description, _ = im.str(p, r.id+".Description", mayDrop)
 	}
-	if p, ok := r.props.get("DisableExecuteApiEndpoint"); ok {
+	if p, ok := r.props.Get("DisableExecuteApiEndpoint"); ok {
 		api.DisableExecuteAPIEndpoint, _ = im.boolean(p, r.id+".DisableExecuteApiEndpoint", mayDrop)
 	}
 	if quickCreate {
@@ -151,28 +152,28 @@ func (im *importer) v2API(r *resource) {
 
 // quickCreateRoute is the route quick create makes: RouteKey (default $default) to Target.
 func (im *importer) quickCreateRoute(r *resource) *apimodel.Route {
-	tp, _ := r.props.get("Target")
+	tp, _ := r.props.Get("Target")
 	target, ok := im.str(tp, r.id+".Target", mustHave)
 	if !ok {
 		return nil
 	}
-	in := &apimodel.Integration{Pos: tp.keyPos, URI: target}
+	in := &apimodel.Integration{Pos: tp.KeyPos, URI: target}
 	switch {
 	case strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://"):
 		in.Type, in.HTTPMethod, in.PayloadFormatVersion = apimodel.IntegrationHTTPProxy, apimodel.MethodAny, "1.0"
 	case strings.HasPrefix(target, "arn:") && strings.Contains(target, ":lambda:"):
 		in.Type, in.PayloadFormatVersion = apimodel.IntegrationAWSProxy, "2.0"
 	default:
-		im.fail(tp.val.pos, "%s: Target %q is neither an http(s) URL nor a Lambda function ARN", r.id, target)
+		im.fail(tp.Val.Pos, "%s: Target %q is neither an http(s) URL nor a Lambda function ARN", r.id, target)
 		return nil
 	}
 	key := apimodel.DefaultRouteKey
-	keyPos := tp.keyPos
-	if p, ok := r.props.get("RouteKey"); ok {
+	keyPos := tp.KeyPos
+	if p, ok := r.props.Get("RouteKey"); ok {
 		if key, ok = im.str(p, r.id+".RouteKey", mustHave); !ok {
 			return nil
 		}
-		keyPos = p.val.pos
+		keyPos = p.Val.Pos
 	}
 	route, ok := im.routeKey(key, keyPos, r.id)
 	if !ok {
@@ -197,7 +198,7 @@ func (im *importer) routeKey(key string, pos apimodel.Position, owner string) (*
 
 func (im *importer) v2Route(rt *resource, integrations map[string]*resource, built map[string]*apimodel.Integration) *apimodel.Route {
 	im.checkProps(rt, rt.props, v2RouteProps)
-	kp, ok := rt.props.get("RouteKey")
+	kp, ok := rt.props.Get("RouteKey")
 	if !ok {
 		im.fail(rt.pos, "%s needs a RouteKey", rt.id)
 		return nil
@@ -206,20 +207,20 @@ func (im *importer) v2Route(rt *resource, integrations map[string]*resource, bui
 	if !ok {
 		return nil
 	}
-	route, ok := im.routeKey(key, kp.val.pos, rt.id)
+	route, ok := im.routeKey(key, kp.Val.Pos, rt.id)
 	if !ok {
 		return nil
 	}
 	route.Pos = rt.pos
-	if p, ok := rt.props.get("OperationName"); ok {
+	if p, ok := rt.props.Get("OperationName"); ok {
 		route.OperationName, _ = im.str(p, rt.id+".OperationName", mayDrop)
 	}
-	if p, ok := rt.props.get("AuthorizationType"); ok {
+	if p, ok := rt.props.Get("AuthorizationType"); ok {
 		if s, _ := im.str(p, rt.id+".AuthorizationType", mayDrop); s != "" && s != "NONE" {
-			im.warn(p.val.pos, "%s: authorization %s is not supported yet; requests are not authorized", rt.id, s)
+			im.warn(p.Val.Pos, "%s: authorization %s is not supported yet; requests are not authorized", rt.id, s)
 		}
 	}
-	tp, ok := rt.props.get("Target")
+	tp, ok := rt.props.Get("Target")
 	if !ok {
 		// AWS accepts a route without a target but cannot serve it.
 		im.warn(rt.pos, "%s has no Target; AWS accepts such a route but cannot serve it, and genkan leaves it out", rt.id)
@@ -232,7 +233,7 @@ func (im *importer) v2Route(rt *resource, integrations map[string]*resource, bui
 	intID, ok := strings.CutPrefix(target, "integrations/")
 	in := integrations[intID]
 	if !ok || in == nil {
-		im.fail(tp.val.pos, "%s: Target %q must be integrations/ followed by the Ref of an AWS::ApiGatewayV2::Integration of the same API", rt.id, target)
+		im.fail(tp.Val.Pos, "%s: Target %q must be integrations/ followed by the Ref of an AWS::ApiGatewayV2::Integration of the same API", rt.id, target)
 		return nil
 	}
 	spec, done := built[intID]
@@ -252,15 +253,15 @@ func (im *importer) v2Integration(r *resource) *apimodel.Integration {
 	im.checkProps(r, r.props, v2IntegrationProps)
 	in := &apimodel.Integration{Pos: r.pos}
 	upper := func(f pair) string {
-		s, _ := im.str(f, r.id+"."+f.key, mustHave)
+		s, _ := im.str(f, r.id+"."+f.Key, mustHave)
 		return strings.ToUpper(s)
 	}
-	for _, f := range r.props.pairs {
-		switch f.key {
+	for _, f := range r.props.Pairs {
+		switch f.Key {
 		case "IntegrationType":
 			in.Type = apimodel.IntegrationType(upper(f))
 			if in.Type != apimodel.IntegrationHTTPProxy && in.Type != apimodel.IntegrationAWSProxy {
-				im.fail(f.val.pos, "%s: HTTP APIs take HTTP_PROXY and AWS_PROXY integrations, not %s", r.id, in.Type)
+				im.fail(f.Val.Pos, "%s: HTTP APIs take HTTP_PROXY and AWS_PROXY integrations, not %s", r.id, in.Type)
 				return nil
 			}
 		case "IntegrationUri":
@@ -275,12 +276,12 @@ func (im *importer) v2Integration(r *resource) *apimodel.Integration {
 			}
 		case "ConnectionType":
 			if in.ConnectionType = upper(f); in.ConnectionType == "VPC_LINK" {
-				im.warn(f.val.pos, "%s uses a VPC link, which genkan does not have; it connects to the IntegrationUri directly", r.id)
+				im.warn(f.Val.Pos, "%s uses a VPC link, which genkan does not have; it connects to the IntegrationUri directly", r.id)
 			}
 		case "TlsConfig":
-			im.warn(f.keyPos, "%s: TlsConfig (private integrations) is not supported yet; the certificate is checked against the uri's host", r.id)
+			im.warn(f.KeyPos, "%s: TlsConfig (private integrations) is not supported yet; the certificate is checked against the uri's host", r.id)
 		case "IntegrationSubtype":
-			im.fail(f.keyPos, "%s: AWS service integrations (IntegrationSubtype) are not supported yet", r.id)
+			im.fail(f.KeyPos, "%s: AWS service integrations (IntegrationSubtype) are not supported yet", r.id)
 			return nil
 		}
 	}
@@ -306,7 +307,7 @@ func (im *importer) v2Stages(api *resource) []*apimodel.Stage {
 		}
 		im.used[s.id] = true
 		im.checkProps(s, s.props, v2StageProps)
-		p, ok := s.props.get("StageName")
+		p, ok := s.props.Get("StageName")
 		if !ok {
 			im.fail(s.pos, "%s needs a StageName", s.id)
 			continue
@@ -315,16 +316,16 @@ func (im *importer) v2Stages(api *resource) []*apimodel.Stage {
 		if !ok {
 			continue
 		}
-		st := &apimodel.Stage{Name: name, Pos: p.val.pos}
+		st := &apimodel.Stage{Name: name, Pos: p.Val.Pos}
 		if prev, dup := byName[name]; dup {
 			im.fail(st.Pos, "%s: stage %q is already created at %s", api.id, name, prev.Pos)
 			continue
 		}
 		byName[name] = st
-		if v, ok := s.props.get("StageVariables"); ok {
+		if v, ok := s.props.Get("StageVariables"); ok {
 			st.Variables = im.strMap(v, s.id+" stage variable", mayDrop)
 		}
-		if a, ok := s.props.get("AccessLogSettings"); ok {
+		if a, ok := s.props.Get("AccessLogSettings"); ok {
 			st.AccessLogFormat = im.accessLogFormat(s.id, a)
 		}
 		stages = append(stages, st)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 	"github.com/genkanhq/genkan/internal/importer/openapi"
 )
 
@@ -38,39 +39,39 @@ func (e *emitter) value(n *node, lead string) {
 	if fn, arg, ok := call(n); ok {
 		// Left unresolved: written in its long form, which the OpenAPI importer recognises
 		// and reports wherever it needs the value.
-		e.line(n.pos, lead+"{")
+		e.line(n.Pos, lead+"{")
 		if reason, ok := e.why[n]; ok {
 			e.unresolvedAt[len(e.lines)+1] = reason
 		}
-		e.line(n.pos, jsonString(fn)+":")
+		e.line(n.Pos, jsonString(fn)+":")
 		e.value(arg, "")
-		e.line(n.pos, "}")
+		e.line(n.Pos, "}")
 		return
 	}
-	switch n.kind {
-	case mapNode:
-		e.line(n.pos, lead+"{")
-		for i, p := range n.pairs {
+	switch n.Kind {
+	case doctree.Map:
+		e.line(n.Pos, lead+"{")
+		for i, p := range n.Pairs {
 			sep := ""
 			if i > 0 {
 				sep = ","
 			}
-			e.line(p.keyPos, sep+jsonString(p.key)+":")
-			e.value(p.val, "")
+			e.line(p.KeyPos, sep+jsonString(p.Key)+":")
+			e.value(p.Val, "")
 		}
-		e.line(n.pos, "}")
-	case seqNode:
-		e.line(n.pos, lead+"[")
-		for i, item := range n.items {
+		e.line(n.Pos, "}")
+	case doctree.Seq:
+		e.line(n.Pos, lead+"[")
+		for i, item := range n.Items {
 			sep := ""
 			if i > 0 {
 				sep = ","
 			}
 			e.value(item, sep)
 		}
-		e.line(n.pos, "]")
+		e.line(n.Pos, "]")
 	default:
-		e.line(n.pos, lead+scalarJSON(n))
+		e.line(n.Pos, lead+scalarJSON(n))
 	}
 }
 
@@ -85,20 +86,20 @@ func jsonString(s string) string {
 // scalarJSON writes a scalar as JSON, keeping numbers as written ("1.0" stays 1.0) when JSON
 // can say them, and YAML-only spellings (0x1F, .5) as strings.
 func scalarJSON(n *node) string {
-	switch n.typ {
-	case nullScalar:
+	switch n.Type {
+	case doctree.Null:
 		return "null"
-	case boolScalar:
-		if t := strings.ToLower(n.text); t == "true" || t == "false" {
+	case doctree.Bool:
+		if t := strings.ToLower(n.Text); t == "true" || t == "false" {
 			return t
 		}
-	case intScalar, floatScalar:
+	case doctree.Int, doctree.Float:
 		var f json.Number
-		if err := json.Unmarshal([]byte(n.text), &f); err == nil && f.String() == n.text {
-			return n.text
+		if err := json.Unmarshal([]byte(n.Text), &f); err == nil && f.String() == n.Text {
+			return n.Text
 		}
 	}
-	return jsonString(n.text)
+	return jsonString(n.Text)
 }
 
 // importDefinition imports a resolved OpenAPI tree as the API with the given id.
@@ -126,7 +127,7 @@ func (im *importer) importDefinition(doc *node, logical, id, stage string, proto
 		case errors.As(err, &p):
 			ps = apimodel.Problems{p}
 		default:
-			ps = apimodel.Problems{{Pos: doc.pos, Message: err.Error()}}
+			ps = apimodel.Problems{{Pos: doc.Pos, Message: err.Error()}}
 		}
 		for _, p := range ps {
 			if reason, ok := e.unresolvedAt[p.Pos.Line]; ok && p.Pos.File == file {
@@ -170,8 +171,8 @@ func remapAPI(api *apimodel.API, f func(*apimodel.Position)) {
 // importDefinitionFile imports an OpenAPI file as API Gateway would read it: from S3, after
 // `sam package` uploaded it as is, so its intrinsics are not resolved.
 func (im *importer) importDefinitionFile(p pair, what, id, stage string, protocol apimodel.Protocol) *apimodel.API {
-	if p.val.kind == mapNode && tokenOf(p.val) == dictToken {
-		im.fail(p.val.pos, "%s points at S3; genkan reads only local files, so set it to the path of the OpenAPI file", what)
+	if p.Val.Kind == doctree.Map && tokenOf(p.Val) == dictToken {
+		im.fail(p.Val.Pos, "%s points at S3; genkan reads only local files, so set it to the path of the OpenAPI file", what)
 		return nil
 	}
 	s, ok := im.str(p, what, mustHave)
@@ -179,13 +180,13 @@ func (im *importer) importDefinitionFile(p pair, what, id, stage string, protoco
 		return nil
 	}
 	if strings.Contains(s, "://") {
-		im.fail(p.val.pos, "%s %s is not a local file; genkan reads only local files, so set it to the path of the OpenAPI file", what, s)
+		im.fail(p.Val.Pos, "%s %s is not a local file; genkan reads only local files, so set it to the path of the OpenAPI file", what, s)
 		return nil
 	}
 	file := im.localPath(s)
 	data, err := readLimited(file)
 	if err != nil {
-		im.fail(p.val.pos, "%s: %v", what, err)
+		im.fail(p.Val.Pos, "%s: %v", what, err)
 		return nil
 	}
 	api, ws, err := openapi.Import(data, openapi.Options{File: file, ID: id, Stage: stage, Protocol: protocol})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 var samFunctionProps = propRules{
@@ -84,12 +85,12 @@ func (im *importer) implicitAPIs() []string {
 		if r.typ != typeFunction || r.skipped {
 			continue
 		}
-		evs, _ := r.props.get("Events")
-		for _, ev := range evs.val.pairsOrNil() {
-			t, _ := ev.val.get("Type")
-			props, _ := ev.val.get("Properties")
+		evs, _ := r.props.Get("Events")
+		for _, ev := range pairsOrNil(evs.Val) {
+			t, _ := ev.Val.Get("Type")
+			props, _ := ev.Val.Get("Properties")
 			var implicit, idProp string
-			switch t.val.textOrEmpty() {
+			switch textOrEmpty(t.Val) {
 			case "Api":
 				implicit, idProp = implicitRestAPI, "RestApiId"
 			case "HttpApi":
@@ -97,7 +98,7 @@ func (im *importer) implicitAPIs() []string {
 			default:
 				continue
 			}
-			if _, named := props.val.get(idProp); !named && !seen[implicit] {
+			if _, named := props.Val.Get(idProp); !named && !seen[implicit] {
 				seen[implicit] = true
 				out = append(out, implicit)
 			}
@@ -106,18 +107,18 @@ func (im *importer) implicitAPIs() []string {
 	return out
 }
 
-func (n *node) pairsOrNil() []pair {
-	if n == nil || n.kind != mapNode {
+func pairsOrNil(n *node) []pair {
+	if n == nil || n.Kind != doctree.Map {
 		return nil
 	}
-	return n.pairs
+	return n.Pairs
 }
 
-func (n *node) textOrEmpty() string {
-	if n == nil || n.kind != scalarNode {
+func textOrEmpty(n *node) string {
+	if n == nil || n.Kind != doctree.Scalar {
 		return ""
 	}
-	return n.text
+	return n.Text
 }
 
 // functionName is the name genkan serves a function under: its FunctionName, else its
@@ -126,17 +127,17 @@ func (im *importer) functionName(r *resource, depth int) (string, error) {
 	if name, ok := im.funcNames[r.id]; ok {
 		return name, nil
 	}
-	p, ok := r.props.get("FunctionName")
+	p, ok := r.props.Get("FunctionName")
 	if !ok {
 		im.funcNames[r.id] = r.id
 		return r.id, nil
 	}
 	if im.evaluating[r.id] {
-		return "", cannot(p.val.pos, "FunctionName", "circular reference through %s", r.id)
+		return "", cannot(p.Val.Pos, "FunctionName", "circular reference through %s", r.id)
 	}
 	im.evaluating[r.id] = true
 	defer delete(im.evaluating, r.id)
-	name, err := im.evalString(p.val, p.val.pos, "FunctionName", depth+1)
+	name, err := im.evalString(p.Val, p.Val.Pos, "FunctionName", depth+1)
 	if err != nil {
 		return "", err
 	}
@@ -153,7 +154,7 @@ func (im *importer) functions() {
 		fn := &apimodel.Function{Pos: r.pos}
 		name, err := im.functionName(r, 0)
 		if err != nil {
-			p, _ := r.props.get("FunctionName")
+			p, _ := r.props.Get("FunctionName")
 			im.value(p, r.id+".FunctionName", mustHave)
 			continue
 		}
@@ -177,13 +178,13 @@ func (im *importer) functions() {
 func (im *importer) samFunction(r *resource, fn *apimodel.Function) bool {
 	props := im.withGlobals(r)
 	im.checkProps(r, props, samFunctionProps)
-	if evs, ok := props.get("Events"); ok {
+	if evs, ok := props.Get("Events"); ok {
 		im.functionEvents(r, fn.Name, evs)
 	}
 	if !im.packageType(r, props) {
 		return false
 	}
-	if p, ok := props.get("InlineCode"); ok {
+	if p, ok := props.Get("InlineCode"); ok {
 		src, ok := im.str(p, r.id+".InlineCode", mustHave)
 		if !ok {
 			return false
@@ -191,7 +192,7 @@ func (im *importer) samFunction(r *resource, fn *apimodel.Function) bool {
 		fn.InlineCode = src
 		return im.commonFunctionProps(r, props, fn)
 	}
-	p, ok := props.get("CodeUri")
+	p, ok := props.Get("CodeUri")
 	if !ok {
 		im.fail(r.pos, "%s needs CodeUri, the directory of the function's code", r.id)
 		return false
@@ -207,16 +208,16 @@ func (im *importer) lambdaFunction(r *resource, fn *apimodel.Function) bool {
 	if !im.packageType(r, r.props) {
 		return false
 	}
-	p, ok := r.props.get("Code")
+	p, ok := r.props.Get("Code")
 	if path, fromCDK := im.cdkAssetPath(r); fromCDK {
 		fn.Code = path
 	} else if !ok {
 		im.fail(r.pos, "%s needs Code", r.id)
 		return false
-	} else if p.val.kind == mapNode && tokenOf(p.val) == dictToken {
+	} else if p.Val.Kind == doctree.Map && tokenOf(p.Val) == dictToken {
 		before := len(im.problems)
-		for _, c := range p.val.pairs {
-			switch c.key {
+		for _, c := range p.Val.Pairs {
+			switch c.Key {
 			case "ZipFile":
 				src, ok := im.str(c, r.id+".Code.ZipFile", mustHave)
 				if !ok {
@@ -225,15 +226,15 @@ func (im *importer) lambdaFunction(r *resource, fn *apimodel.Function) bool {
 				fn.InlineCode = src
 				return im.commonFunctionProps(r, r.props, fn)
 			case "S3Bucket", "S3Key", "S3ObjectVersion":
-				im.fail(c.keyPos, "%s: Code in S3 is not supported; genkan runs local code, so set Code to the directory of the function's code", r.id)
+				im.fail(c.KeyPos, "%s: Code in S3 is not supported; genkan runs local code, so set Code to the directory of the function's code", r.id)
 			case "ImageUri":
-				im.fail(c.keyPos, "%s: container image functions are not supported yet", r.id)
+				im.fail(c.KeyPos, "%s: container image functions are not supported yet", r.id)
 			default:
-				im.warn(c.keyPos, "%s: Code has no field %s; ignored", r.id, c.key)
+				im.warn(c.KeyPos, "%s: Code has no field %s; ignored", r.id, c.Key)
 			}
 		}
 		if len(im.problems) == before {
-			im.fail(p.val.pos, "%s: Code must be the path of the function's code", r.id)
+			im.fail(p.Val.Pos, "%s: Code must be the path of the function's code", r.id)
 		}
 		return false
 	} else if !im.codePath(r, p, "Code", fn) {
@@ -245,22 +246,22 @@ func (im *importer) lambdaFunction(r *resource, fn *apimodel.Function) bool {
 // cdkAssetPath reads the asset path CDK records for a function's code, which SAM CLI uses to
 // run CDK-synthesised templates.
 func (im *importer) cdkAssetPath(r *resource) (string, bool) {
-	md, _ := r.node.get("Metadata")
-	path, _ := md.val.get("aws:asset:path")
-	prop, _ := md.val.get("aws:asset:property")
-	if path.val.textOrEmpty() == "" || prop.val.textOrEmpty() != "Code" {
+	md, _ := r.node.Get("Metadata")
+	path, _ := md.Val.Get("aws:asset:path")
+	prop, _ := md.Val.Get("aws:asset:property")
+	if textOrEmpty(path.Val) == "" || textOrEmpty(prop.Val) != "Code" {
 		return "", false
 	}
-	return absPath(im.localPath(path.val.text)), true
+	return absPath(im.localPath(path.Val.Text)), true
 }
 
 func (im *importer) packageType(r *resource, props *node) bool {
-	p, ok := props.get("PackageType")
+	p, ok := props.Get("PackageType")
 	if !ok {
 		return true
 	}
 	if s, _ := im.str(p, r.id+".PackageType", mustHave); s == "Image" {
-		im.fail(p.val.pos, "%s: container image functions (PackageType Image) are not supported yet; genkan runs Zip functions from local code", r.id)
+		im.fail(p.Val.Pos, "%s: container image functions (PackageType Image) are not supported yet; genkan runs Zip functions from local code", r.id)
 		return false
 	}
 	return true
@@ -269,8 +270,8 @@ func (im *importer) packageType(r *resource, props *node) bool {
 // codePath maps CodeUri (or a CloudFormation Code path) to an absolute directory. S3
 // locations are what `sam package` writes; they cannot run locally.
 func (im *importer) codePath(r *resource, p pair, prop string, fn *apimodel.Function) bool {
-	if p.val.kind == mapNode && tokenOf(p.val) == dictToken {
-		im.fail(p.val.pos, "%s: %s points at S3; genkan runs local code, so set %s to the directory of the function's code (or serve the template sam build writes)", r.id, prop, prop)
+	if p.Val.Kind == doctree.Map && tokenOf(p.Val) == dictToken {
+		im.fail(p.Val.Pos, "%s: %s points at S3; genkan runs local code, so set %s to the directory of the function's code (or serve the template sam build writes)", r.id, prop, prop)
 		return false
 	}
 	s, ok := im.str(p, r.id+"."+prop, mustHave)
@@ -278,7 +279,7 @@ func (im *importer) codePath(r *resource, p pair, prop string, fn *apimodel.Func
 		return false
 	}
 	if strings.HasPrefix(s, "s3://") {
-		im.fail(p.val.pos, "%s: %s %s is in S3; genkan runs local code, so set %s to the directory of the function's code (or serve the template sam build writes)", r.id, prop, s, prop)
+		im.fail(p.Val.Pos, "%s: %s %s is in S3; genkan runs local code, so set %s to the directory of the function's code (or serve the template sam build writes)", r.id, prop, s, prop)
 		return false
 	}
 	fn.Code = absPath(im.localPath(s))
@@ -298,7 +299,7 @@ func (im *importer) commonFunctionProps(r *resource, props *node, fn *apimodel.F
 		prop string
 		dst  *string
 	}{{"Runtime", &fn.Runtime}, {"Handler", &fn.Handler}} {
-		p, has := props.get(req.prop)
+		p, has := props.Get(req.prop)
 		if !has {
 			im.fail(r.pos, "%s needs %s", r.id, req.prop)
 			ok = false
@@ -308,122 +309,122 @@ func (im *importer) commonFunctionProps(r *resource, props *node, fn *apimodel.F
 			ok = false
 		}
 	}
-	if p, has := props.get("Timeout"); has {
+	if p, has := props.Get("Timeout"); has {
 		if s, valid := im.integer(p, r.id+".Timeout", mustHave); valid {
 			if s < 1 || s > int(apimodel.MaxFunctionTimeout/time.Second) {
-				im.fail(p.val.pos, "%s: Timeout %d is outside the 1-900 seconds Lambda allows", r.id, s)
+				im.fail(p.Val.Pos, "%s: Timeout %d is outside the 1-900 seconds Lambda allows", r.id, s)
 			}
 			fn.Timeout = time.Duration(s) * time.Second
 		}
 	}
-	if p, has := props.get("MemorySize"); has {
+	if p, has := props.Get("MemorySize"); has {
 		if m, valid := im.integer(p, r.id+".MemorySize", mustHave); valid {
 			if m < 128 || m > 10240 {
-				im.fail(p.val.pos, "%s: MemorySize %d is outside the 128-10240 MB Lambda allows", r.id, m)
+				im.fail(p.Val.Pos, "%s: MemorySize %d is outside the 128-10240 MB Lambda allows", r.id, m)
 			}
 			fn.MemoryMB = m
 		}
 	}
-	if p, has := props.get("Environment"); has {
+	if p, has := props.Get("Environment"); has {
 		if env, valid := im.object(p, r.id+".Environment", mayDrop); valid {
-			for _, e := range env.pairs {
-				if e.key != "Variables" {
-					im.warn(e.keyPos, "%s: Environment has no field %s; ignored", r.id, e.key)
+			for _, e := range env.Pairs {
+				if e.Key != "Variables" {
+					im.warn(e.KeyPos, "%s: Environment has no field %s; ignored", r.id, e.Key)
 					continue
 				}
 				fn.Environment = im.strMap(e, r.id+" environment variable", mayDrop)
 			}
 		}
 	}
-	if p, has := props.get("ReservedConcurrentExecutions"); has {
+	if p, has := props.Get("ReservedConcurrentExecutions"); has {
 		if n, valid := im.integer(p, r.id+".ReservedConcurrentExecutions", mayDrop); valid {
 			if n == 0 {
-				im.warn(p.val.pos, "%s: ReservedConcurrentExecutions 0 stops AWS from running the function at all; genkan runs it without a cap", r.id)
+				im.warn(p.Val.Pos, "%s: ReservedConcurrentExecutions 0 stops AWS from running the function at all; genkan runs it without a cap", r.id)
 			}
 			fn.ReservedConcurrency = max(n, 0)
 		}
 	}
-	if p, has := props.get("ProvisionedConcurrencyConfig"); has {
+	if p, has := props.Get("ProvisionedConcurrencyConfig"); has {
 		if pc, valid := im.object(p, r.id+".ProvisionedConcurrencyConfig", mayDrop); valid {
-			if n, has := pc.get("ProvisionedConcurrentExecutions"); has {
+			if n, has := pc.Get("ProvisionedConcurrentExecutions"); has {
 				fn.MinWarm, _ = im.integer(n, r.id+".ProvisionedConcurrentExecutions", mayDrop)
 			}
 		}
 	}
-	if p, has := props.get("Architectures"); has {
+	if p, has := props.Get("Architectures"); has {
 		for _, a := range im.strList(p, r.id+".Architectures", mayDrop) {
 			if a != "x86_64" {
-				im.warn(p.val.pos, "%s: Architectures %s is not emulated; genkan runs functions on the host's architecture", r.id, a)
+				im.warn(p.Val.Pos, "%s: Architectures %s is not emulated; genkan runs functions on the host's architecture", r.id, a)
 			}
 		}
 	}
 	im.goBuild(r, fn)
-	if p, has := props.get("ImageConfig"); has {
-		im.warn(p.keyPos, "%s: ImageConfig applies to container images only; ignored", r.id)
+	if p, has := props.Get("ImageConfig"); has {
+		im.warn(p.KeyPos, "%s: ImageConfig applies to container images only; ignored", r.id)
 	}
 	return ok
 }
 
 func (im *importer) functionEvents(r *resource, fnName string, evs pair) {
-	if evs.val.kind != mapNode {
-		im.fail(evs.val.pos, "%s: Events must be an object of events, got %s", r.id, evs.val.describe())
+	if evs.Val.Kind != doctree.Map {
+		im.fail(evs.Val.Pos, "%s: Events must be an object of events, got %s", r.id, evs.Val.Describe())
 		return
 	}
-	for _, ev := range evs.val.pairs {
-		if ev.val.kind != mapNode {
-			im.fail(ev.val.pos, "%s: event %s must be an object with a Type, got %s", r.id, ev.key, ev.val.describe())
+	for _, ev := range evs.Val.Pairs {
+		if ev.Val.Kind != doctree.Map {
+			im.fail(ev.Val.Pos, "%s: event %s must be an object with a Type, got %s", r.id, ev.Key, ev.Val.Describe())
 			continue
 		}
-		t, _ := ev.val.get("Type")
-		for _, f := range ev.val.pairs {
-			if f.key != "Type" && f.key != "Properties" && f.key != "Condition" {
-				im.warn(f.keyPos, "%s: event %s has no field %s; ignored", r.id, ev.key, f.key)
+		t, _ := ev.Val.Get("Type")
+		for _, f := range ev.Val.Pairs {
+			if f.Key != "Type" && f.Key != "Properties" && f.Key != "Condition" {
+				im.warn(f.KeyPos, "%s: event %s has no field %s; ignored", r.id, ev.Key, f.Key)
 			}
 		}
-		switch t.val.textOrEmpty() {
+		switch textOrEmpty(t.Val) {
 		case "Api", "HttpApi":
-			im.apiEvent(r, fnName, ev, t.val.text)
+			im.apiEvent(r, fnName, ev, t.Val.Text)
 		case "":
-			im.fail(ev.keyPos, "%s: event %s needs a Type", r.id, ev.key)
+			im.fail(ev.KeyPos, "%s: event %s needs a Type", r.id, ev.Key)
 		default:
-			im.warn(t.val.pos, "%s: %s events are not emulated, so nothing triggers event %s; the function still answers its API routes and the Invoke API", r.id, t.val.text, ev.key)
+			im.warn(t.Val.Pos, "%s: %s events are not emulated, so nothing triggers event %s; the function still answers its API routes and the Invoke API", r.id, t.Val.Text, ev.Key)
 		}
 	}
 }
 
 func (im *importer) apiEvent(r *resource, fnName string, ev pair, typ string) {
-	what := r.id + " event " + ev.key
-	props := &node{kind: mapNode, pos: ev.keyPos}
-	if p, ok := ev.val.get("Properties"); ok {
+	what := r.id + " event " + ev.Key
+	props := &node{Kind: doctree.Map, Pos: ev.KeyPos}
+	if p, ok := ev.Val.Get("Properties"); ok {
 		if props, ok = im.object(p, what+" Properties", mustHave); !ok {
 			return
 		}
 	}
-	e := &apiEvent{fnID: r.id, fnName: fnName, name: ev.key, typ: typ, pos: ev.keyPos, props: props, pathPos: ev.keyPos, methPos: ev.keyPos}
+	e := &apiEvent{fnID: r.id, fnName: fnName, name: ev.Key, typ: typ, pos: ev.KeyPos, props: props, pathPos: ev.KeyPos, methPos: ev.KeyPos}
 	rules, idProp, implicit, apiType := apiEventProps, "RestApiId", implicitRestAPI, typeSAMApi
 	if typ == "HttpApi" {
 		rules, idProp, implicit, apiType = httpAPIEventProps, "ApiId", implicitHTTPAPI, typeSAMHttpApi
 	}
 	im.checkProps(&resource{id: what, typ: typ + " event"}, props, rules)
 	api := implicit
-	if p, ok := props.get(idProp); ok {
-		target, found := im.refTarget(p.val)
+	if p, ok := props.Get(idProp); ok {
+		target, found := im.refTarget(p.Val)
 		res := im.resources[target]
 		switch {
 		case !found:
-			im.fail(p.val.pos, "%s: %s must name an %s of this template (a logical id or a Ref), got %s", what, idProp, apiType, p.val.describe())
+			im.fail(p.Val.Pos, "%s: %s must name an %s of this template (a logical id or a Ref), got %s", what, idProp, apiType, p.Val.Describe())
 			return
 		case res == nil || res.typ != apiType:
-			im.fail(p.val.pos, "%s: %s names %s, which is not an %s of this template", what, idProp, target, apiType)
+			im.fail(p.Val.Pos, "%s: %s names %s, which is not an %s of this template", what, idProp, target, apiType)
 			return
 		case res.skipped:
-			im.warn(p.val.pos, "%s: %s is not created (its condition %s is false), so the event adds no route", what, target, res.condition)
+			im.warn(p.Val.Pos, "%s: %s is not created (its condition %s is false), so the event adds no route", what, target, res.condition)
 			return
 		}
 		api = target
 	}
-	path, hasPath := props.get("Path")
-	method, hasMethod := props.get("Method")
+	path, hasPath := props.Get("Path")
+	method, hasMethod := props.Get("Method")
 	switch {
 	case typ == "HttpApi" && !hasPath && !hasMethod:
 		e.path, e.method = apimodel.DefaultRouteKey, anyMethod
@@ -432,7 +433,7 @@ func (im *importer) apiEvent(r *resource, fnName string, ev pair, typ string) {
 		if hasPath {
 			missing = "Method"
 		}
-		im.fail(ev.keyPos, "%s is missing %s", what, missing)
+		im.fail(ev.KeyPos, "%s is missing %s", what, missing)
 		return
 	default:
 		var ok1, ok2 bool
@@ -441,7 +442,7 @@ func (im *importer) apiEvent(r *resource, fnName string, ev pair, typ string) {
 		if !ok1 || !ok2 {
 			return
 		}
-		e.pathPos, e.methPos = path.val.pos, method.val.pos
+		e.pathPos, e.methPos = path.Val.Pos, method.Val.Pos
 		e.method = strings.ToLower(e.method)
 		if e.method == "any" {
 			e.method = anyMethod
@@ -458,9 +459,9 @@ func (im *importer) apiEvent(r *resource, fnName string, ev pair, typ string) {
 // a provided runtime) from its source, which genkan's "go" runtime builds itself. Code that
 // already holds the bootstrap executable, as sam build's output does, runs as it is.
 func (im *importer) goBuild(r *resource, fn *apimodel.Function) {
-	md, _ := r.node.get("Metadata")
-	method, _ := md.val.get("BuildMethod")
-	if method.val.textOrEmpty() != "go1.x" {
+	md, _ := r.node.Get("Metadata")
+	method, _ := md.Val.Get("BuildMethod")
+	if textOrEmpty(method.Val) != "go1.x" {
 		return
 	}
 	switch fn.Runtime {
@@ -471,20 +472,20 @@ func (im *importer) goBuild(r *resource, fn *apimodel.Function) {
 	if st, err := os.Stat(filepath.Join(fn.Code, "bootstrap")); err == nil && st.Mode().IsRegular() {
 		return
 	}
-	im.warn(method.keyPos, "%s: BuildMethod go1.x: genkan builds the function from its Go source itself (runtime \"go\"), as sam build would", r.id)
+	im.warn(method.KeyPos, "%s: BuildMethod go1.x: genkan builds the function from its Go source itself (runtime \"go\"), as sam build would", r.id)
 	fn.Runtime = "go"
 }
 
 // refTarget returns the logical id a property names: a Ref, or the logical id written out.
 func (im *importer) refTarget(n *node) (string, bool) {
 	if fn, arg, ok := call(n); ok {
-		if fn == "Ref" && arg.kind == scalarNode && !arg.isNull() {
-			return arg.text, true
+		if fn == "Ref" && arg.Kind == doctree.Scalar && !arg.IsNull() {
+			return arg.Text, true
 		}
 		return "", false
 	}
-	if n.kind == scalarNode && !n.isNull() {
-		return n.text, true
+	if n.Kind == doctree.Scalar && !n.IsNull() {
+		return n.Text, true
 	}
 	return "", false
 }

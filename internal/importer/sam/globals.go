@@ -1,5 +1,7 @@
 package sam
 
+import "github.com/genkanhq/genkan/internal/importer/doctree"
+
 // globalProps lists, per Globals section, the properties SAM lets a template set there
 // (samtranslator/plugins/globals/globals.py).
 var globalProps = map[string]map[string]bool{
@@ -34,26 +36,26 @@ func set(keys ...string) map[string]bool {
 // transform. A property SAM does not list is only a warning, because SAM adds properties
 // faster than genkan's list follows and the resource's own check reports what is unmapped.
 func (im *importer) readGlobals(g pair) {
-	if g.val.kind != mapNode {
-		im.fail(g.val.pos, "Globals must be an object, got %s", g.val.describe())
+	if g.Val.Kind != doctree.Map {
+		im.fail(g.Val.Pos, "Globals must be an object, got %s", g.Val.Describe())
 		return
 	}
-	for _, sec := range g.val.pairs {
-		allowed, ok := globalProps[sec.key]
+	for _, sec := range g.Val.Pairs {
+		allowed, ok := globalProps[sec.Key]
 		if !ok {
-			im.fail(sec.keyPos, "Globals: %s is not a section SAM supports (Api, Function, HttpApi, LayerVersion, SimpleTable, StateMachine)", sec.key)
+			im.fail(sec.KeyPos, "Globals: %s is not a section SAM supports (Api, Function, HttpApi, LayerVersion, SimpleTable, StateMachine)", sec.Key)
 			continue
 		}
-		if sec.val.kind != mapNode || sec.val.tag != "" {
-			im.fail(sec.val.pos, "Globals %s must be an object, got %s", sec.key, sec.val.describe())
+		if sec.Val.Kind != doctree.Map || sec.Val.Tag != "" {
+			im.fail(sec.Val.Pos, "Globals %s must be an object, got %s", sec.Key, sec.Val.Describe())
 			continue
 		}
-		for _, p := range sec.val.pairs {
-			if !allowed[p.key] {
-				im.warn(p.keyPos, "Globals %s: SAM does not take %s as a global property; genkan merges it all the same", sec.key, p.key)
+		for _, p := range sec.Val.Pairs {
+			if !allowed[p.Key] {
+				im.warn(p.KeyPos, "Globals %s: SAM does not take %s as a global property; genkan merges it all the same", sec.Key, p.Key)
 			}
 		}
-		im.globals["AWS::Serverless::"+sec.key] = sec.val
+		im.globals["AWS::Serverless::"+sec.Key] = sec.Val
 	}
 }
 
@@ -64,27 +66,27 @@ func (im *importer) withGlobals(r *resource) *node {
 	if g == nil {
 		return r.props
 	}
-	if ig, ok := r.node.get("IgnoreGlobals"); ok {
+	if ig, ok := r.node.Get("IgnoreGlobals"); ok {
 		switch {
-		case ig.val.kind == scalarNode && ig.val.text == "*":
+		case ig.Val.Kind == doctree.Scalar && ig.Val.Text == "*":
 			return r.props
-		case ig.val.kind == seqNode:
+		case ig.Val.Kind == doctree.Seq:
 			drop := map[string]bool{}
-			for _, item := range ig.val.items {
-				if _, present := g.get(item.text); !present {
-					im.fail(item.pos, "%s: IgnoreGlobals names %s, which Globals does not set", r.id, item.describe())
+			for _, item := range ig.Val.Items {
+				if _, present := g.Get(item.Text); !present {
+					im.fail(item.Pos, "%s: IgnoreGlobals names %s, which Globals does not set", r.id, item.Describe())
 				}
-				drop[item.text] = true
+				drop[item.Text] = true
 			}
-			kept := &node{kind: mapNode, pos: g.pos}
-			for _, p := range g.pairs {
-				if !drop[p.key] {
-					kept.pairs = append(kept.pairs, p)
+			kept := &node{Kind: doctree.Map, Pos: g.Pos}
+			for _, p := range g.Pairs {
+				if !drop[p.Key] {
+					kept.Pairs = append(kept.Pairs, p)
 				}
 			}
 			g = kept
 		default:
-			im.fail(ig.val.pos, "%s: IgnoreGlobals is \"*\" or a list of property names, got %s", r.id, ig.val.describe())
+			im.fail(ig.Val.Pos, "%s: IgnoreGlobals is \"*\" or a list of property names, got %s", r.id, ig.Val.Describe())
 		}
 	}
 	return mergeGlobals(g, r.props)
@@ -104,10 +106,10 @@ func tokenOf(n *node) mergeToken {
 	if _, _, isCall := call(n); isCall {
 		return primitiveToken
 	}
-	switch n.kind {
-	case mapNode:
+	switch n.Kind {
+	case doctree.Map:
 		return dictToken
-	case seqNode:
+	case doctree.Seq:
 		return listToken
 	}
 	return primitiveToken
@@ -121,23 +123,23 @@ func mergeGlobals(global, local *node) *node {
 	case tg != tl || tg == primitiveToken:
 		return local
 	case tg == listToken:
-		items := make([]*node, 0, len(global.items)+len(local.items))
-		items = append(append(items, global.items...), local.items...)
-		return &node{kind: seqNode, pos: local.pos, items: items}
+		items := make([]*node, 0, len(global.Items)+len(local.Items))
+		items = append(append(items, global.Items...), local.Items...)
+		return &node{Kind: doctree.Seq, Pos: local.Pos, Items: items}
 	}
-	out := &node{kind: mapNode, pos: local.pos, pairs: make([]pair, 0, len(global.pairs)+len(local.pairs))}
-	out.pairs = append(out.pairs, global.pairs...)
-	for _, lp := range local.pairs {
+	out := &node{Kind: doctree.Map, Pos: local.Pos, Pairs: make([]pair, 0, len(global.Pairs)+len(local.Pairs))}
+	out.Pairs = append(out.Pairs, global.Pairs...)
+	for _, lp := range local.Pairs {
 		merged := false
-		for i, gp := range out.pairs {
-			if gp.key == lp.key {
-				out.pairs[i] = pair{key: lp.key, keyPos: lp.keyPos, val: mergeGlobals(gp.val, lp.val)}
+		for i, gp := range out.Pairs {
+			if gp.Key == lp.Key {
+				out.Pairs[i] = pair{Key: lp.Key, KeyPos: lp.KeyPos, Val: mergeGlobals(gp.Val, lp.Val)}
 				merged = true
 				break
 			}
 		}
 		if !merged {
-			out.pairs = append(out.pairs, lp)
+			out.Pairs = append(out.Pairs, lp)
 		}
 	}
 	return out

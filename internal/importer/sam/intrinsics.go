@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // shortForms are the YAML tags CloudFormation accepts for its intrinsic functions.
@@ -44,14 +45,14 @@ func call(n *node) (fn string, arg *node, ok bool) {
 	if n == nil {
 		return "", nil, false
 	}
-	if n.tag != "" {
+	if n.Tag != "" {
 		c := *n
-		c.tag = ""
-		return shortForms[n.tag], &c, true
+		c.Tag = ""
+		return shortForms[n.Tag], &c, true
 	}
-	if n.kind == mapNode && len(n.pairs) == 1 {
-		if k := n.pairs[0].key; k == "Ref" || strings.HasPrefix(k, "Fn::") {
-			return k, n.pairs[0].val, true
+	if n.Kind == doctree.Map && len(n.Pairs) == 1 {
+		if k := n.Pairs[0].Key; k == "Ref" || strings.HasPrefix(k, "Fn::") {
+			return k, n.Pairs[0].Val, true
 		}
 	}
 	return "", nil, false
@@ -75,14 +76,14 @@ func describeCall(fn string, arg *node) string {
 	switch {
 	case arg == nil:
 		return fn
-	case arg.kind == scalarNode:
-		s := arg.text
+	case arg.Kind == doctree.Scalar:
+		s := arg.Text
 		if len(s) > 60 {
 			s = s[:57] + "..."
 		}
 		return fn + " " + s
-	case fn == "Fn::GetAtt" && arg.kind == seqNode && len(arg.items) == 2 && arg.items[0].kind == scalarNode && arg.items[1].kind == scalarNode:
-		return fn + " " + arg.items[0].text + "." + arg.items[1].text
+	case fn == "Fn::GetAtt" && arg.Kind == doctree.Seq && len(arg.Items) == 2 && arg.Items[0].Kind == doctree.Scalar && arg.Items[1].Kind == doctree.Scalar:
+		return fn + " " + arg.Items[0].Text + "." + arg.Items[1].Text
 	}
 	return fn
 }
@@ -96,34 +97,34 @@ func (im *importer) eval(n *node, depth int) (*node, error) {
 		return nil, nil
 	}
 	if depth > maxEvalDepth {
-		return nil, cannot(n.pos, "intrinsic", "intrinsic functions nest deeper than %d levels", maxEvalDepth)
+		return nil, cannot(n.Pos, "intrinsic", "intrinsic functions nest deeper than %d levels", maxEvalDepth)
 	}
 	if fn, arg, ok := call(n); ok {
-		return im.apply(fn, arg, n.pos, depth+1)
+		return im.apply(fn, arg, n.Pos, depth+1)
 	}
-	switch n.kind {
-	case mapNode:
-		out := &node{kind: mapNode, pos: n.pos, pairs: make([]pair, 0, len(n.pairs))}
+	switch n.Kind {
+	case doctree.Map:
+		out := &node{Kind: doctree.Map, Pos: n.Pos, Pairs: make([]pair, 0, len(n.Pairs))}
 		// Plain structure does not count toward the depth: the parser bounds it already.
-		for _, p := range n.pairs {
-			v, err := im.eval(p.val, depth)
+		for _, p := range n.Pairs {
+			v, err := im.eval(p.Val, depth)
 			if err != nil {
 				return nil, err
 			}
 			if v != nil {
-				out.pairs = append(out.pairs, pair{key: p.key, keyPos: p.keyPos, val: v})
+				out.Pairs = append(out.Pairs, pair{Key: p.Key, KeyPos: p.KeyPos, Val: v})
 			}
 		}
 		return out, nil
-	case seqNode:
-		out := &node{kind: seqNode, pos: n.pos, items: make([]*node, 0, len(n.items))}
-		for _, item := range n.items {
+	case doctree.Seq:
+		out := &node{Kind: doctree.Seq, Pos: n.Pos, Items: make([]*node, 0, len(n.Items))}
+		for _, item := range n.Items {
 			v, err := im.eval(item, depth)
 			if err != nil {
 				return nil, err
 			}
 			if v != nil {
-				out.items = append(out.items, v)
+				out.Items = append(out.Items, v)
 			}
 		}
 		return out, nil
@@ -141,7 +142,7 @@ func (im *importer) partial(n *node, why map[*node]string, depth int) *node {
 	}
 	if fn, arg, ok := call(n); ok {
 		if fn == "Fn::Transform" {
-			if doc, err := im.include(arg, n.pos); err == nil {
+			if doc, err := im.include(arg, n.Pos); err == nil {
 				return im.partial(doc, why, depth+1)
 			} else if err != errNotInclude {
 				why[n] = err.Error()
@@ -155,20 +156,20 @@ func (im *importer) partial(n *node, why map[*node]string, depth int) *node {
 		}
 		return v
 	}
-	switch n.kind {
-	case mapNode:
-		out := &node{kind: mapNode, pos: n.pos, pairs: make([]pair, 0, len(n.pairs))}
-		for _, p := range n.pairs {
-			if v := im.partial(p.val, why, depth+1); v != nil {
-				out.pairs = append(out.pairs, pair{key: p.key, keyPos: p.keyPos, val: v})
+	switch n.Kind {
+	case doctree.Map:
+		out := &node{Kind: doctree.Map, Pos: n.Pos, Pairs: make([]pair, 0, len(n.Pairs))}
+		for _, p := range n.Pairs {
+			if v := im.partial(p.Val, why, depth+1); v != nil {
+				out.Pairs = append(out.Pairs, pair{Key: p.Key, KeyPos: p.KeyPos, Val: v})
 			}
 		}
 		return out
-	case seqNode:
-		out := &node{kind: seqNode, pos: n.pos, items: make([]*node, 0, len(n.items))}
-		for _, item := range n.items {
+	case doctree.Seq:
+		out := &node{Kind: doctree.Seq, Pos: n.Pos, Items: make([]*node, 0, len(n.Items))}
+		for _, item := range n.Items {
 			if v := im.partial(item, why, depth+1); v != nil {
-				out.items = append(out.items, v)
+				out.Items = append(out.Items, v)
 			}
 		}
 		return out
@@ -183,10 +184,10 @@ func (im *importer) apply(fn string, arg *node, pos apimodel.Position, depth int
 	}
 	switch fn {
 	case "Ref":
-		if arg.kind != scalarNode || arg.isNull() {
-			return nil, cannot(pos, expr, "Ref takes the name of a parameter or resource, got %s", arg.describe())
+		if arg.Kind != doctree.Scalar || arg.IsNull() {
+			return nil, cannot(pos, expr, "Ref takes the name of a parameter or resource, got %s", arg.Describe())
 		}
-		return im.ref(arg.text, pos, expr, depth)
+		return im.ref(arg.Text, pos, expr, depth)
 	case "Fn::GetAtt":
 		return im.fnGetAtt(arg, pos, expr, depth)
 	case "Fn::Sub":
@@ -212,10 +213,10 @@ func (im *importer) apply(fn string, arg *node, pos apimodel.Position, depth int
 		if err != nil {
 			return nil, err
 		}
-		if v == nil || v.kind != seqNode {
-			return nil, cannot(pos, expr, "Fn::Length takes a list, got %s", v.describe())
+		if v == nil || v.Kind != doctree.Seq {
+			return nil, cannot(pos, expr, "Fn::Length takes a list, got %s", v.Describe())
 		}
-		return &node{kind: scalarNode, typ: intScalar, text: strconv.Itoa(len(v.items)), pos: pos}, nil
+		return &node{Kind: doctree.Scalar, Type: doctree.Int, Text: strconv.Itoa(len(v.Items)), Pos: pos}, nil
 	case "Fn::ToJsonString":
 		v, err := im.eval(arg, depth)
 		if err != nil {
@@ -223,11 +224,11 @@ func (im *importer) apply(fn string, arg *node, pos apimodel.Position, depth int
 		}
 		return strNode(compactJSON(v), pos), nil
 	case "Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not":
-		b, err := im.evalCondition(&node{kind: mapNode, pos: pos, pairs: []pair{{key: fn, keyPos: pos, val: arg}}}, depth)
+		b, err := im.evalCondition(&node{Kind: doctree.Map, Pos: pos, Pairs: []pair{{Key: fn, KeyPos: pos, Val: arg}}}, depth)
 		if err != nil {
 			return nil, err
 		}
-		return &node{kind: scalarNode, typ: boolScalar, text: strconv.FormatBool(b), pos: pos}, nil
+		return &node{Kind: doctree.Scalar, Type: doctree.Bool, Text: strconv.FormatBool(b), Pos: pos}, nil
 	case "Fn::Transform":
 		doc, err := im.include(arg, pos)
 		if err == errNotInclude {
@@ -252,10 +253,10 @@ func (im *importer) evalString(n *node, pos apimodel.Position, expr string, dept
 	if err != nil {
 		return "", err
 	}
-	if v == nil || v.kind != scalarNode || v.isNull() {
-		return "", cannot(pos, expr, "expected a string, got %s", v.describe())
+	if v == nil || v.Kind != doctree.Scalar || v.IsNull() {
+		return "", cannot(pos, expr, "expected a string, got %s", v.Describe())
 	}
-	return v.text, nil
+	return v.Text, nil
 }
 
 func (im *importer) evalList(n *node, pos apimodel.Position, expr string, depth int) ([]*node, error) {
@@ -263,33 +264,33 @@ func (im *importer) evalList(n *node, pos apimodel.Position, expr string, depth 
 	if err != nil {
 		return nil, err
 	}
-	if v == nil || v.kind != seqNode {
-		return nil, cannot(pos, expr, "expected a list, got %s", v.describe())
+	if v == nil || v.Kind != doctree.Seq {
+		return nil, cannot(pos, expr, "expected a list, got %s", v.Describe())
 	}
-	return v.items, nil
+	return v.Items, nil
 }
 
 func args(arg *node, pos apimodel.Position, expr string, min, max int) ([]*node, error) {
-	if arg == nil || arg.kind != seqNode || len(arg.items) < min || len(arg.items) > max {
+	if arg == nil || arg.Kind != doctree.Seq || len(arg.Items) < min || len(arg.Items) > max {
 		if min == max {
 			return nil, cannot(pos, expr, "expected a list of %d values", min)
 		}
 		return nil, cannot(pos, expr, "expected a list of %d to %d values", min, max)
 	}
-	return arg.items, nil
+	return arg.Items, nil
 }
 
 func (im *importer) fnGetAtt(arg *node, pos apimodel.Position, expr string, depth int) (*node, error) {
 	var id, attr string
 	switch {
-	case arg.kind == scalarNode && !arg.isNull():
+	case arg.Kind == doctree.Scalar && !arg.IsNull():
 		var ok bool
-		if id, attr, ok = strings.Cut(arg.text, "."); !ok {
+		if id, attr, ok = strings.Cut(arg.Text, "."); !ok {
 			return nil, cannot(pos, expr, "Fn::GetAtt takes Resource.Attribute")
 		}
-	case arg.kind == seqNode && len(arg.items) == 2 && arg.items[0].kind == scalarNode:
-		id = arg.items[0].text
-		a, err := im.evalString(arg.items[1], pos, expr, depth)
+	case arg.Kind == doctree.Seq && len(arg.Items) == 2 && arg.Items[0].Kind == doctree.Scalar:
+		id = arg.Items[0].Text
+		a, err := im.evalString(arg.Items[1], pos, expr, depth)
 		if err != nil {
 			return nil, err
 		}
@@ -303,20 +304,20 @@ func (im *importer) fnGetAtt(arg *node, pos apimodel.Position, expr string, dept
 func (im *importer) fnSub(arg *node, pos apimodel.Position, expr string, depth int) (*node, error) {
 	tmpl := arg
 	var vars *node
-	if arg.kind == seqNode {
+	if arg.Kind == doctree.Seq {
 		items, err := args(arg, pos, "Fn::Sub", 2, 2)
 		if err != nil {
 			return nil, err
 		}
 		tmpl, vars = items[0], items[1]
-		if vars.kind != mapNode {
-			return nil, cannot(pos, expr, "the second value of Fn::Sub is a map of variables, got %s", vars.describe())
+		if vars.Kind != doctree.Map {
+			return nil, cannot(pos, expr, "the second value of Fn::Sub is a map of variables, got %s", vars.Describe())
 		}
 	}
-	if tmpl.kind != scalarNode || tmpl.isNull() || tmpl.tag != "" {
-		return nil, cannot(pos, expr, "Fn::Sub takes a string, got %s", tmpl.describe())
+	if tmpl.Kind != doctree.Scalar || tmpl.IsNull() || tmpl.Tag != "" {
+		return nil, cannot(pos, expr, "Fn::Sub takes a string, got %s", tmpl.Describe())
 	}
-	s, err := im.sub(tmpl.text, vars, pos, depth)
+	s, err := im.sub(tmpl.Text, vars, pos, depth)
 	if err != nil {
 		return nil, err
 	}
@@ -350,8 +351,8 @@ func (im *importer) sub(tmpl string, vars *node, pos apimodel.Position, depth in
 		expr := "${" + name + "}"
 		var v *node
 		var err error
-		if p, ok := vars.get(name); ok {
-			v, err = im.eval(p.val, depth+1)
+		if p, ok := vars.Get(name); ok {
+			v, err = im.eval(p.Val, depth+1)
 		} else if id, attr, ok := strings.Cut(name, "."); ok {
 			v, err = im.getAtt(id, attr, pos, expr, depth+1)
 		} else {
@@ -360,10 +361,10 @@ func (im *importer) sub(tmpl string, vars *node, pos apimodel.Position, depth in
 		if err != nil {
 			return "", err
 		}
-		if v == nil || v.kind != scalarNode || v.isNull() {
-			return "", cannot(pos, expr, "Fn::Sub needs a string here, got %s", v.describe())
+		if v == nil || v.Kind != doctree.Scalar || v.IsNull() {
+			return "", cannot(pos, expr, "Fn::Sub needs a string here, got %s", v.Describe())
 		}
-		b.WriteString(v.text)
+		b.WriteString(v.Text)
 	}
 }
 
@@ -382,10 +383,10 @@ func (im *importer) fnJoin(arg *node, pos apimodel.Position, expr string, depth 
 	}
 	parts := make([]string, len(list))
 	for i, item := range list {
-		if item.kind != scalarNode || item.isNull() {
-			return nil, cannot(pos, expr, "Fn::Join joins strings, got %s", item.describe())
+		if item.Kind != doctree.Scalar || item.IsNull() {
+			return nil, cannot(pos, expr, "Fn::Join joins strings, got %s", item.Describe())
 		}
-		parts[i] = item.text
+		parts[i] = item.Text
 	}
 	return strNode(strings.Join(parts, delim), pos), nil
 }
@@ -429,9 +430,9 @@ func (im *importer) fnSplit(arg *node, pos apimodel.Position, expr string, depth
 	if delim == "" {
 		return nil, cannot(pos, expr, "Fn::Split needs a delimiter")
 	}
-	out := &node{kind: seqNode, pos: pos}
+	out := &node{Kind: doctree.Seq, Pos: pos}
 	for _, s := range strings.Split(src, delim) {
-		out.items = append(out.items, strNode(s, pos))
+		out.Items = append(out.Items, strNode(s, pos))
 	}
 	return out, nil
 }
@@ -441,11 +442,11 @@ func (im *importer) fnIf(arg *node, pos apimodel.Position, expr string, depth in
 	if err != nil {
 		return nil, err
 	}
-	if items[0].kind != scalarNode || items[0].isNull() {
-		return nil, cannot(pos, expr, "the first value of Fn::If is a condition name, got %s", items[0].describe())
+	if items[0].Kind != doctree.Scalar || items[0].IsNull() {
+		return nil, cannot(pos, expr, "the first value of Fn::If is a condition name, got %s", items[0].Describe())
 	}
-	name := items[0].text
-	ok, cerr := im.conditionNamed(name, items[0].pos, depth)
+	name := items[0].Text
+	ok, cerr := im.conditionNamed(name, items[0].Pos, depth)
 	if cerr != nil {
 		// Taking a branch keeps the template usable; the warning says which one was taken.
 		if !im.ifWarned[pos] {
@@ -471,16 +472,16 @@ func (im *importer) fnFindInMap(arg *node, pos apimodel.Position, expr string, d
 			return nil, err
 		}
 	}
-	if top, ok := im.mappings.get(keys[0]); ok {
-		if second, ok := top.val.get(keys[1]); ok {
-			if v, ok := second.val.get(keys[2]); ok {
-				return im.eval(v.val, depth)
+	if top, ok := im.mappings.Get(keys[0]); ok {
+		if second, ok := top.Val.Get(keys[1]); ok {
+			if v, ok := second.Val.Get(keys[2]); ok {
+				return im.eval(v.Val, depth)
 			}
 		}
 	}
 	if len(items) == 4 {
-		if d, ok := items[3].get("DefaultValue"); ok {
-			return im.eval(d.val, depth)
+		if d, ok := items[3].Get("DefaultValue"); ok {
+			return im.eval(d.Val, depth)
 		}
 	}
 	return nil, cannot(pos, expr, "Mappings has no %s.%s.%s", keys[0], keys[1], keys[2])
@@ -492,22 +493,22 @@ func compactJSON(n *node) string {
 	var write func(n *node)
 	write = func(n *node) {
 		switch {
-		case n == nil || n.isNull():
+		case n == nil || n.IsNull():
 			b.WriteString("null")
-		case n.kind == mapNode:
+		case n.Kind == doctree.Map:
 			b.WriteByte('{')
-			for i, p := range n.pairs {
+			for i, p := range n.Pairs {
 				if i > 0 {
 					b.WriteByte(',')
 				}
-				b.WriteString(jsonString(p.key))
+				b.WriteString(jsonString(p.Key))
 				b.WriteByte(':')
-				write(p.val)
+				write(p.Val)
 			}
 			b.WriteByte('}')
-		case n.kind == seqNode:
+		case n.Kind == doctree.Seq:
 			b.WriteByte('[')
-			for i, item := range n.items {
+			for i, item := range n.Items {
 				if i > 0 {
 					b.WriteByte(',')
 				}

@@ -127,7 +127,7 @@ func TestIntrinsics(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
-			got, err := im.resolve(n.pairs[0].val)
+			got, err := im.resolve(n.Pairs[0].Val)
 			switch {
 			case tc.err != "":
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
@@ -185,7 +185,7 @@ func TestPartialKeepsUnresolvable(t *testing.T) {
 	if len(why) != 2 {
 		t.Errorf("why has %d entries, want 2: %v", len(why), why)
 	}
-	if b, _ := out.get("b"); b.val.tag != "!Ref" {
-		t.Errorf("b lost its tag: %+v", b.val)
+	if b, _ := out.Get("b"); b.Val.Tag != "!Ref" {
+		t.Errorf("b lost its tag: %+v", b.Val)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // What genkan answers for CloudFormation's pseudo parameters and for values that only exist
@@ -47,7 +48,7 @@ func (im *importer) ref(name string, pos apimodel.Position, expr string, depth i
 	case "AWS::NoValue":
 		return nil, nil
 	case "AWS::NotificationARNs":
-		return &node{kind: seqNode, pos: pos}, nil
+		return &node{Kind: doctree.Seq, Pos: pos}, nil
 	}
 	if p, ok := im.params[name]; ok {
 		return im.paramValue(p, pos, expr)
@@ -71,25 +72,25 @@ func (im *importer) paramValue(p *param, pos apimodel.Position, expr string) (*n
 	if p.def == nil {
 		return nil, cannot(pos, expr, "parameter %s has no Default, and genkan has no parameter overrides", p.name)
 	}
-	if p.def.kind != scalarNode {
+	if p.def.Kind != doctree.Scalar {
 		c := *p.def
-		c.pos = pos
+		c.Pos = pos
 		return &c, nil
 	}
 	if strings.HasPrefix(p.typ, "List<") || p.typ == "CommaDelimitedList" {
-		out := &node{kind: seqNode, pos: pos}
-		for _, s := range strings.Split(p.def.text, ",") {
+		out := &node{Kind: doctree.Seq, Pos: pos}
+		for _, s := range strings.Split(p.def.Text, ",") {
 			if p.typ != "CommaDelimitedList" {
 				s = strings.TrimSpace(s)
 			}
-			out.items = append(out.items, strNode(s, pos))
+			out.Items = append(out.Items, strNode(s, pos))
 		}
 		return out, nil
 	}
 	c := *p.def
-	c.pos = pos
+	c.Pos = pos
 	if p.typ != "Number" {
-		c.typ = strScalar
+		c.Type = doctree.Str
 	}
 	return &c, nil
 }
@@ -134,7 +135,7 @@ func (im *importer) refResource(r *resource, pos apimodel.Position, expr string,
 
 // propRef answers a Ref with one of the resource's own properties.
 func (im *importer) propRef(r *resource, prop string, pos apimodel.Position, expr string, depth int) (*node, error) {
-	p, ok := r.props.get(prop)
+	p, ok := r.props.Get(prop)
 	if !ok {
 		return nil, cannot(pos, expr, "%s has no %s", r.id, prop)
 	}
@@ -143,7 +144,7 @@ func (im *importer) propRef(r *resource, prop string, pos apimodel.Position, exp
 	}
 	im.evaluating[r.id] = true
 	defer delete(im.evaluating, r.id)
-	s, err := im.evalString(p.val, pos, expr, depth+1)
+	s, err := im.evalString(p.Val, pos, expr, depth+1)
 	if err != nil {
 		return nil, err
 	}
@@ -210,25 +211,25 @@ type condResult struct {
 
 func (im *importer) evalCondition(n *node, depth int) (bool, error) {
 	if depth > maxEvalDepth {
-		return false, cannot(n.pos, "condition", "conditions nest deeper than %d levels", maxEvalDepth)
+		return false, cannot(n.Pos, "condition", "conditions nest deeper than %d levels", maxEvalDepth)
 	}
-	if n.tag == "!Condition" || (n.kind == mapNode && len(n.pairs) == 1 && n.pairs[0].key == "Condition") {
+	if n.Tag == "!Condition" || (n.Kind == doctree.Map && len(n.Pairs) == 1 && n.Pairs[0].Key == "Condition") {
 		arg := n
-		if n.tag == "" {
-			arg = n.pairs[0].val
+		if n.Tag == "" {
+			arg = n.Pairs[0].Val
 		}
-		if arg.kind != scalarNode || arg.isNull() {
-			return false, cannot(n.pos, "Condition", "Condition takes a condition name, got %s", arg.describe())
+		if arg.Kind != doctree.Scalar || arg.IsNull() {
+			return false, cannot(n.Pos, "Condition", "Condition takes a condition name, got %s", arg.Describe())
 		}
-		return im.conditionNamed(arg.text, n.pos, depth)
+		return im.conditionNamed(arg.Text, n.Pos, depth)
 	}
 	fn, arg, ok := call(n)
 	expr := describeCall(fn, arg)
 	switch {
 	case !ok:
-		return false, cannot(n.pos, "condition", "a condition is Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition, got %s", n.describe())
+		return false, cannot(n.Pos, "condition", "a condition is Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition, got %s", n.Describe())
 	case fn == "Fn::Equals":
-		items, err := args(arg, n.pos, expr, 2, 2)
+		items, err := args(arg, n.Pos, expr, 2, 2)
 		if err != nil {
 			return false, err
 		}
@@ -240,16 +241,16 @@ func (im *importer) evalCondition(n *node, depth int) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		return compactJSON(a) == compactJSON(b) || (a != nil && b != nil && a.kind == scalarNode && b.kind == scalarNode && a.text == b.text), nil
+		return compactJSON(a) == compactJSON(b) || (a != nil && b != nil && a.Kind == doctree.Scalar && b.Kind == doctree.Scalar && a.Text == b.Text), nil
 	case fn == "Fn::Not":
-		items, err := args(arg, n.pos, expr, 1, 1)
+		items, err := args(arg, n.Pos, expr, 1, 1)
 		if err != nil {
 			return false, err
 		}
 		v, err := im.evalCondition(items[0], depth+1)
 		return !v, err
 	case fn == "Fn::And" || fn == "Fn::Or":
-		items, err := args(arg, n.pos, expr, 2, 10)
+		items, err := args(arg, n.Pos, expr, 2, 10)
 		if err != nil {
 			return false, err
 		}
@@ -264,7 +265,7 @@ func (im *importer) evalCondition(n *node, depth int) (bool, error) {
 		}
 		return fn == "Fn::And", nil
 	}
-	return false, cannot(n.pos, expr, "%s is not a condition function", fn)
+	return false, cannot(n.Pos, expr, "%s is not a condition function", fn)
 }
 
 // errNotInclude marks an Fn::Transform that is some other macro than AWS::Include.
@@ -276,22 +277,22 @@ const maxIncludeBytes = 64 << 20
 // include reads the local file of an AWS::Include transform; CloudFormation inserts its
 // content in place, intrinsics and all.
 func (im *importer) include(arg *node, pos apimodel.Position) (*node, error) {
-	name, _ := arg.get("Name")
-	if name.val == nil || name.val.kind != scalarNode || name.val.text != "AWS::Include" {
+	name, _ := arg.Get("Name")
+	if name.Val == nil || name.Val.Kind != doctree.Scalar || name.Val.Text != "AWS::Include" {
 		return nil, errNotInclude
 	}
 	const expr = "Fn::Transform AWS::Include"
-	params, _ := arg.get("Parameters")
-	loc, ok := params.val.get("Location")
+	params, _ := arg.Get("Parameters")
+	loc, ok := params.Val.Get("Location")
 	if !ok {
 		return nil, cannot(pos, expr, "AWS::Include needs Parameters.Location")
 	}
-	path, err := im.evalString(loc.val, loc.val.pos, expr, 0)
+	path, err := im.evalString(loc.Val, loc.Val.Pos, expr, 0)
 	if err != nil {
 		return nil, err
 	}
 	if strings.Contains(path, "://") {
-		return nil, cannot(loc.val.pos, expr, "%s is not a local file; genkan reads only files next to the template", path)
+		return nil, cannot(loc.Val.Pos, expr, "%s is not a local file; genkan reads only files next to the template", path)
 	}
 	file := im.localPath(path)
 	if doc, ok := im.includes[file]; ok {
@@ -299,12 +300,12 @@ func (im *importer) include(arg *node, pos apimodel.Position) (*node, error) {
 	}
 	data, rerr := readLimited(file)
 	if rerr != nil {
-		return nil, cannot(loc.val.pos, expr, "%v", rerr)
+		return nil, cannot(loc.Val.Pos, expr, "%v", rerr)
 	}
 	doc, ws, perr := parseDoc(data, file)
 	im.warnings = append(im.warnings, ws...)
 	if perr != nil {
-		return nil, cannot(loc.val.pos, expr, "%v", perr)
+		return nil, cannot(loc.Val.Pos, expr, "%v", perr)
 	}
 	im.includes[file] = doc
 	return doc, nil

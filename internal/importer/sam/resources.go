@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // apiParts are the resource types that only mean something as part of an API; one that no
@@ -64,21 +65,21 @@ func (im *importer) otherResources() {
 // naming a resource SAM generates ({Api}{StageName}Stage, {Function}Role…) is fine.
 func (im *importer) dependsOn() {
 	for _, r := range im.order {
-		p, ok := r.node.get("DependsOn")
+		p, ok := r.node.Get("DependsOn")
 		if !ok || r.skipped {
 			continue
 		}
-		items := []*node{p.val}
-		if p.val.kind == seqNode {
-			items = p.val.items
+		items := []*node{p.Val}
+		if p.Val.Kind == doctree.Seq {
+			items = p.Val.Items
 		}
 		for _, item := range items {
-			if item.kind != scalarNode || item.tag != "" || item.isNull() {
-				im.fail(item.pos, "%s: DependsOn takes logical ids, got %s", r.id, item.describe())
+			if item.Kind != doctree.Scalar || item.Tag != "" || item.IsNull() {
+				im.fail(item.Pos, "%s: DependsOn takes logical ids, got %s", r.id, item.Describe())
 				continue
 			}
-			if !im.knownLogicalID(item.text) {
-				im.warn(item.pos, "%s: DependsOn names %s, which is neither a resource of this template nor one SAM generates; CloudFormation rejects it", r.id, item.text)
+			if !im.knownLogicalID(item.Text) {
+				im.warn(item.Pos, "%s: DependsOn names %s, which is neither a resource of this template nor one SAM generates; CloudFormation rejects it", r.id, item.Text)
 			}
 		}
 	}
@@ -130,7 +131,7 @@ func (im *importer) domains() {
 		}
 		im.used[r.id] = true
 		im.checkProps(r, r.props, propRules{"DomainName": mapped, apiProp: mapped, pathProp: mapped, "Stage": mapped, "Id": quiet, "DomainNameArn": quiet})
-		dp, ok := r.props.get("DomainName")
+		dp, ok := r.props.Get("DomainName")
 		if !ok {
 			im.fail(r.pos, "%s needs a DomainName", r.id)
 			continue
@@ -140,17 +141,17 @@ func (im *importer) domains() {
 			continue
 		}
 		m := &apimodel.BasePathMapping{Pos: r.pos}
-		if p, ok := r.props.get(pathProp); ok {
+		if p, ok := r.props.Get(pathProp); ok {
 			m.BasePath, _ = im.str(p, r.id+"."+pathProp, mustHave)
 		}
-		ap, ok := r.props.get(apiProp)
-		target, named := im.refTarget(ap.val)
+		ap, ok := r.props.Get(apiProp)
+		target, named := im.refTarget(ap.Val)
 		if !ok || !named || im.apiIDs[target] == "" {
 			im.fail(r.pos, "%s: %s must name an API of this template", r.id, apiProp)
 			continue
 		}
 		m.APIID = im.apiIDs[target]
-		if p, ok := r.props.get("Stage"); ok {
+		if p, ok := r.props.Get("Stage"); ok {
 			m.Stage, _ = im.str(p, r.id+".Stage", mustHave)
 			if im.opt.Stage != "" {
 				m.Stage = im.opt.Stage
@@ -182,7 +183,7 @@ func (im *importer) stageResources() {
 		if r.skipped || (r.typ != typeSAMApi && r.typ != typeSAMHttpApi) {
 			continue
 		}
-		p, ok := r.props.get("StageName")
+		p, ok := r.props.Get("StageName")
 		if !ok {
 			if r.typ == typeSAMHttpApi {
 				im.generatedStages[r.id+"ApiGatewayDefaultStage"] = apimodel.DefaultStage
@@ -190,8 +191,8 @@ func (im *importer) stageResources() {
 			continue
 		}
 		// Problems with the name are reported where the API is imported.
-		if v, err := im.resolve(p.val); err == nil && v != nil && v.kind == scalarNode {
-			add(r.id, v.text)
+		if v, err := im.resolve(p.Val); err == nil && v != nil && v.Kind == doctree.Scalar {
+			add(r.id, v.Text)
 		}
 	}
 	if _, ok := im.apiIDs[implicitRestAPI]; ok && im.resources[implicitRestAPI] == nil {

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // Options tune one import.
@@ -142,8 +143,8 @@ func Import(data []byte, opt Options) (*apimodel.Config, error) {
 }
 
 func (im *importer) run() {
-	if im.root.kind != mapNode {
-		im.fail(im.root.pos, "a template is an object with a Resources section, got %s", im.root.describe())
+	if im.root.Kind != doctree.Map {
+		im.fail(im.root.Pos, "a template is an object with a Resources section, got %s", im.root.Describe())
 		return
 	}
 	if !im.sections() {
@@ -160,11 +161,11 @@ func (im *importer) run() {
 func (im *importer) sections() bool {
 	var resources pair
 	var globals *pair
-	for _, p := range im.root.pairs {
-		switch p.key {
+	for _, p := range im.root.Pairs {
+		switch p.Key {
 		case "AWSTemplateFormatVersion":
-			if p.val.kind != scalarNode || p.val.text != "2010-09-09" {
-				im.warn(p.val.pos, "AWSTemplateFormatVersion %s is not 2010-09-09, the only version CloudFormation has", p.val.describe())
+			if p.Val.Kind != doctree.Scalar || p.Val.Text != "2010-09-09" {
+				im.warn(p.Val.Pos, "AWSTemplateFormatVersion %s is not 2010-09-09, the only version CloudFormation has", p.Val.Describe())
 			}
 		case "Description", "Metadata", "Outputs", "Rules":
 			// Documentation, console hints, stack outputs and parameter rules: none of them
@@ -174,18 +175,18 @@ func (im *importer) sections() bool {
 		case "Parameters":
 			im.parameters(p)
 		case "Mappings":
-			if p.val.kind != mapNode {
-				im.fail(p.val.pos, "Mappings must be an object, got %s", p.val.describe())
+			if p.Val.Kind != doctree.Map {
+				im.fail(p.Val.Pos, "Mappings must be an object, got %s", p.Val.Describe())
 				continue
 			}
-			im.mappings = p.val
+			im.mappings = p.Val
 		case "Conditions":
-			if p.val.kind != mapNode {
-				im.fail(p.val.pos, "Conditions must be an object, got %s", p.val.describe())
+			if p.Val.Kind != doctree.Map {
+				im.fail(p.Val.Pos, "Conditions must be an object, got %s", p.Val.Describe())
 				continue
 			}
-			for _, c := range p.val.pairs {
-				im.conditions[c.key] = c.val
+			for _, c := range p.Val.Pairs {
+				im.conditions[c.Key] = c.Val
 			}
 		case "Globals":
 			g := p
@@ -193,23 +194,23 @@ func (im *importer) sections() bool {
 		case "Resources":
 			resources = p
 		case "Hooks":
-			im.warn(p.keyPos, "Hooks (CodeDeploy blue/green deployments) have no effect when genkan serves the template; ignored")
+			im.warn(p.KeyPos, "Hooks (CodeDeploy blue/green deployments) have no effect when genkan serves the template; ignored")
 		default:
-			im.warn(p.keyPos, "%s is not a section of a CloudFormation template; ignored", p.key)
+			im.warn(p.KeyPos, "%s is not a section of a CloudFormation template; ignored", p.Key)
 		}
 	}
-	if resources.val == nil {
-		im.fail(im.root.pos, "the template has no Resources section")
+	if resources.Val == nil {
+		im.fail(im.root.Pos, "the template has no Resources section")
 		return false
 	}
-	if resources.val.kind != mapNode || len(resources.val.pairs) == 0 {
-		im.fail(resources.val.pos, "Resources must be an object with at least one resource")
+	if resources.Val.Kind != doctree.Map || len(resources.Val.Pairs) == 0 {
+		im.fail(resources.Val.Pos, "Resources must be an object with at least one resource")
 		return false
 	}
-	im.readResources(resources.val)
+	im.readResources(resources.Val)
 	if globals != nil {
 		if !im.isSAM {
-			im.fail(globals.keyPos, "Globals is a SAM section; the template needs Transform: %s", samTransform)
+			im.fail(globals.KeyPos, "Globals is a SAM section; the template needs Transform: %s", samTransform)
 		} else {
 			im.readGlobals(*globals)
 		}
@@ -218,40 +219,40 @@ func (im *importer) sections() bool {
 }
 
 func (im *importer) transforms(p pair) {
-	items := []*node{p.val}
-	if p.val.kind == seqNode {
-		items = p.val.items
+	items := []*node{p.Val}
+	if p.Val.Kind == doctree.Seq {
+		items = p.Val.Items
 	}
 	for _, t := range items {
 		switch {
-		case t.kind == scalarNode && t.text == samTransform:
+		case t.Kind == doctree.Scalar && t.Text == samTransform:
 			im.isSAM = true
-		case t.kind == scalarNode && t.text == "AWS::LanguageExtensions":
+		case t.Kind == doctree.Scalar && t.Text == "AWS::LanguageExtensions":
 			// Fn::Length, Fn::ToJsonString and FindInMap defaults are evaluated anyway.
-		case t.kind == scalarNode:
-			im.warn(t.pos, "transform %s is a macro that runs only in CloudFormation; the template is read as written", t.text)
+		case t.Kind == doctree.Scalar:
+			im.warn(t.Pos, "transform %s is a macro that runs only in CloudFormation; the template is read as written", t.Text)
 		default:
-			im.warn(t.pos, "Transform %s is not a transform name; ignored", t.describe())
+			im.warn(t.Pos, "Transform %s is not a transform name; ignored", t.Describe())
 		}
 	}
 }
 
 func (im *importer) parameters(p pair) {
-	if p.val.kind != mapNode {
-		im.fail(p.val.pos, "Parameters must be an object, got %s", p.val.describe())
+	if p.Val.Kind != doctree.Map {
+		im.fail(p.Val.Pos, "Parameters must be an object, got %s", p.Val.Describe())
 		return
 	}
-	for _, e := range p.val.pairs {
-		prm := &param{name: e.key}
-		if t, ok := e.val.get("Type"); ok && t.val.kind == scalarNode {
-			prm.typ = t.val.text
+	for _, e := range p.Val.Pairs {
+		prm := &param{name: e.Key}
+		if t, ok := e.Val.Get("Type"); ok && t.Val.Kind == doctree.Scalar {
+			prm.typ = t.Val.Text
 		} else {
-			im.fail(e.keyPos, "parameter %s needs a Type", e.key)
+			im.fail(e.KeyPos, "parameter %s needs a Type", e.Key)
 		}
-		if d, ok := e.val.get("Default"); ok && !d.val.isNull() {
-			prm.def = d.val
+		if d, ok := e.Val.Get("Default"); ok && !d.Val.IsNull() {
+			prm.def = d.Val
 		}
-		im.params[e.key] = prm
+		im.params[e.Key] = prm
 	}
 }
 
@@ -266,43 +267,43 @@ var resourceAttributes = map[string]bool{
 }
 
 func (im *importer) readResources(res *node) {
-	for _, p := range res.pairs {
-		if !logicalID.MatchString(p.key) {
-			im.fail(p.keyPos, "logical id %q must be letters and digits only", p.key)
+	for _, p := range res.Pairs {
+		if !logicalID.MatchString(p.Key) {
+			im.fail(p.KeyPos, "logical id %q must be letters and digits only", p.Key)
 			continue
 		}
-		r := &resource{id: p.key, pos: p.keyPos, node: p.val, props: &node{kind: mapNode, pos: p.keyPos}}
-		if p.val.kind != mapNode {
-			im.fail(p.val.pos, "resource %s must be an object with a Type, got %s", p.key, p.val.describe())
+		r := &resource{id: p.Key, pos: p.KeyPos, node: p.Val, props: &node{Kind: doctree.Map, Pos: p.KeyPos}}
+		if p.Val.Kind != doctree.Map {
+			im.fail(p.Val.Pos, "resource %s must be an object with a Type, got %s", p.Key, p.Val.Describe())
 			continue
 		}
-		for _, a := range p.val.pairs {
+		for _, a := range p.Val.Pairs {
 			switch {
-			case a.key == "Type":
-				if a.val.kind != scalarNode || a.val.tag != "" || a.val.text == "" {
-					im.fail(a.val.pos, "the Type of %s must be a resource type name, got %s", p.key, a.val.describe())
+			case a.Key == "Type":
+				if a.Val.Kind != doctree.Scalar || a.Val.Tag != "" || a.Val.Text == "" {
+					im.fail(a.Val.Pos, "the Type of %s must be a resource type name, got %s", p.Key, a.Val.Describe())
 				}
-				r.typ = a.val.text
-			case a.key == "Properties":
+				r.typ = a.Val.Text
+			case a.Key == "Properties":
 				switch {
-				case a.val.kind == mapNode && a.val.tag == "":
-					r.props = a.val
-				case !a.val.isNull():
-					im.fail(a.val.pos, "the Properties of %s must be an object, got %s", p.key, a.val.describe())
+				case a.Val.Kind == doctree.Map && a.Val.Tag == "":
+					r.props = a.Val
+				case !a.Val.IsNull():
+					im.fail(a.Val.Pos, "the Properties of %s must be an object, got %s", p.Key, a.Val.Describe())
 				}
-			case a.key == "Condition":
-				if a.val.kind != scalarNode || a.val.tag != "" {
-					im.fail(a.val.pos, "the Condition of %s must be a condition name, got %s", p.key, a.val.describe())
+			case a.Key == "Condition":
+				if a.Val.Kind != doctree.Scalar || a.Val.Tag != "" {
+					im.fail(a.Val.Pos, "the Condition of %s must be a condition name, got %s", p.Key, a.Val.Describe())
 					continue
 				}
-				r.condition = a.val.text
-			case !resourceAttributes[a.key]:
-				im.warn(a.keyPos, "%s is not a resource attribute; CloudFormation rejects it, genkan ignores it", a.key)
+				r.condition = a.Val.Text
+			case !resourceAttributes[a.Key]:
+				im.warn(a.KeyPos, "%s is not a resource attribute; CloudFormation rejects it, genkan ignores it", a.Key)
 			}
 		}
 		if r.typ == "" {
-			if _, has := p.val.get("Type"); !has {
-				im.fail(p.keyPos, "resource %s has no Type", p.key)
+			if _, has := p.Val.Get("Type"); !has {
+				im.fail(p.KeyPos, "resource %s has no Type", p.Key)
 			}
 			continue
 		}

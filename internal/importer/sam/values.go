@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // severity says what an unusable value does to the import: a value genkan needs to serve
@@ -53,13 +54,13 @@ func (im *importer) addError(err error) {
 // value resolves a property. ok is false when the property resolves to AWS::NoValue or
 // cannot be resolved, which has then been reported.
 func (im *importer) value(p pair, what string, sev severity) (*node, bool) {
-	v, err := im.resolve(p.val)
+	v, err := im.resolve(p.Val)
 	if err != nil {
 		var u *unresolved
 		if errors.As(err, &u) {
 			im.report(sev, u.pos, "%s: %s cannot be resolved: %s", what, u.expr, u.reason)
 		} else {
-			im.report(sev, p.val.pos, "%s: %v", what, err)
+			im.report(sev, p.Val.Pos, "%s: %v", what, err)
 		}
 		return nil, false
 	}
@@ -73,11 +74,11 @@ func (im *importer) str(p pair, what string, sev severity) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if v.kind != scalarNode || v.isNull() {
-		im.report(sev, v.pos, "%s must be a string, got %s", what, v.describe())
+	if v.Kind != doctree.Scalar || v.IsNull() {
+		im.report(sev, v.Pos, "%s must be a string, got %s", what, v.Describe())
 		return "", false
 	}
-	return v.text, true
+	return v.Text, true
 }
 
 // integer resolves a whole number; CloudFormation also takes one written as a string.
@@ -86,9 +87,9 @@ func (im *importer) integer(p pair, what string, sev severity) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(v.text))
-	if v.kind != scalarNode || v.typ == boolScalar || err != nil {
-		im.report(sev, v.pos, "%s must be a whole number, got %s", what, v.describe())
+	n, err := strconv.Atoi(strings.TrimSpace(v.Text))
+	if v.Kind != doctree.Scalar || v.Type == doctree.Bool || err != nil {
+		im.report(sev, v.Pos, "%s must be a whole number, got %s", what, v.Describe())
 		return 0, false
 	}
 	return n, true
@@ -99,46 +100,46 @@ func (im *importer) boolean(p pair, what string, sev severity) (bool, bool) {
 	if !ok {
 		return false, false
 	}
-	if v.kind == scalarNode && !v.isNull() {
-		if b, err := strconv.ParseBool(strings.ToLower(v.text)); err == nil {
+	if v.Kind == doctree.Scalar && !v.IsNull() {
+		if b, err := strconv.ParseBool(strings.ToLower(v.Text)); err == nil {
 			return b, true
 		}
 	}
-	im.report(sev, v.pos, "%s must be true or false, got %s", what, v.describe())
+	im.report(sev, v.Pos, "%s must be true or false, got %s", what, v.Describe())
 	return false, false
 }
 
 // object returns a property that must be a mapping, with intrinsics left in place: callers
 // resolve the fields they read.
 func (im *importer) object(p pair, what string, sev severity) (*node, bool) {
-	if _, _, isCall := call(p.val); isCall {
+	if _, _, isCall := call(p.Val); isCall {
 		v, ok := im.value(p, what, sev)
 		if !ok {
 			return nil, false
 		}
-		p.val = v
+		p.Val = v
 	}
-	if p.val.isNull() {
-		return &node{kind: mapNode, pos: p.val.pos}, true
+	if p.Val.IsNull() {
+		return &node{Kind: doctree.Map, Pos: p.Val.Pos}, true
 	}
-	if p.val.kind != mapNode {
-		im.report(sev, p.val.pos, "%s must be an object, got %s", what, p.val.describe())
+	if p.Val.Kind != doctree.Map {
+		im.report(sev, p.Val.Pos, "%s must be an object, got %s", what, p.Val.Describe())
 		return nil, false
 	}
-	return p.val, true
+	return p.Val, true
 }
 
 // strMap resolves a map of strings entry by entry, so that one unresolvable value drops only
 // itself.
 func (im *importer) strMap(p pair, what string, sev severity) map[string]string {
 	m, ok := im.object(p, what, sev)
-	if !ok || len(m.pairs) == 0 {
+	if !ok || len(m.Pairs) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(m.pairs))
-	for _, e := range m.pairs {
-		if s, ok := im.str(e, what+" "+e.key, sev); ok {
-			out[e.key] = s
+	out := make(map[string]string, len(m.Pairs))
+	for _, e := range m.Pairs {
+		if s, ok := im.str(e, what+" "+e.Key, sev); ok {
+			out[e.Key] = s
 		}
 	}
 	return out
@@ -149,17 +150,17 @@ func (im *importer) strList(p pair, what string, sev severity) []string {
 	if !ok {
 		return nil
 	}
-	if v.kind != seqNode {
-		im.report(sev, v.pos, "%s must be a list of strings, got %s", what, v.describe())
+	if v.Kind != doctree.Seq {
+		im.report(sev, v.Pos, "%s must be a list of strings, got %s", what, v.Describe())
 		return nil
 	}
-	out := make([]string, 0, len(v.items))
-	for _, item := range v.items {
-		if item.kind != scalarNode || item.isNull() {
-			im.report(sev, item.pos, "%s must be a list of strings, got %s in it", what, item.describe())
+	out := make([]string, 0, len(v.Items))
+	for _, item := range v.Items {
+		if item.Kind != doctree.Scalar || item.IsNull() {
+			im.report(sev, item.Pos, "%s must be a list of strings, got %s in it", what, item.Describe())
 			continue
 		}
-		out = append(out, item.text)
+		out = append(out, item.Text)
 	}
 	return out
 }
@@ -179,19 +180,19 @@ type propRules map[string]string
 func (im *importer) checkProps(r *resource, props *node, rules propRules) {
 	var ignored []string
 	var first apimodel.Position
-	for _, p := range props.pairs {
-		rule, known := rules[p.key]
+	for _, p := range props.Pairs {
+		rule, known := rules[p.Key]
 		switch {
 		case !known:
-			im.warn(p.keyPos, "%s: %s is not a property of %s that genkan knows; ignored", r.id, p.key, r.typ)
+			im.warn(p.KeyPos, "%s: %s is not a property of %s that genkan knows; ignored", r.id, p.Key, r.typ)
 		case rule == mapped || rule == quiet:
 		case rule == noEffect:
 			if len(ignored) == 0 {
-				first = p.keyPos
+				first = p.KeyPos
 			}
-			ignored = append(ignored, p.key)
+			ignored = append(ignored, p.Key)
 		default:
-			im.warn(p.keyPos, "%s: %s: %s", r.id, p.key, rule)
+			im.warn(p.KeyPos, "%s: %s: %s", r.id, p.Key, rule)
 		}
 	}
 	if len(ignored) > 0 {
