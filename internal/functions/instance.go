@@ -399,11 +399,13 @@ func (inst *instance) claimInitFailure(inv *invocation) *Result {
 	return inst.reportInitFailure(inv, o, d)
 }
 
-// maxMemoryMB is Lambda's Max Memory Used: the peak of the environment so far.
+// maxMemoryMB is Lambda's Max Memory Used: the peak of the environment so far. The cgroup's
+// peak misses what the process mapped before it was moved into the cgroup (the runtime's
+// own code and heap, charged elsewhere), so the larger of it and the process tree's peak
+// resident set is reported.
 func (inst *instance) maxMemoryMB() int {
-	if v := inst.cg.peakMB(); v > 0 {
+	if v := inst.cg.peakMB(); v > inst.memMB.Load() {
 		inst.memMB.Store(v)
-		return int(v)
 	}
 	if inst.cmd != nil && inst.cmd.Process != nil {
 		if kb := treeMaxRSSKB(inst.cmd.Process.Pid); kb > 0 {

@@ -34,7 +34,9 @@ func TestLogLines(t *testing.T) {
 		}
 	}
 	checkOrder(t, "tail", tail, order)
-	if res.MaxMemoryMB <= 0 || res.MaxMemoryMB > 128 {
+	// A Go runtime's resident set is several MB before the handler allocates anything; a
+	// figure below that means only part of the process was counted.
+	if res.MaxMemoryMB < 3 || res.MaxMemoryMB > 128 {
 		t.Errorf("Max Memory Used %d MB", res.MaxMemoryMB)
 	}
 	if res.BilledDuration < res.Duration+res.InitDuration || res.BilledDuration > res.Duration+res.InitDuration+2*time.Millisecond {
