@@ -91,7 +91,6 @@ func (im *importer) restAPI(r *resource) {
 		im.fail(p.KeyPos, "%s: CloneFrom copies an API that exists only in AWS; genkan cannot see it", r.id)
 		return
 	}
-	var api *apimodel.API
 	first := ""
 	if len(stages) > 0 {
 		first = stages[0].Name
@@ -99,20 +98,11 @@ func (im *importer) restAPI(r *resource) {
 	if im.opt.Stage != "" {
 		first = im.opt.Stage
 	}
-	if body, ok := r.props.Get("Body"); ok {
-		why := map[*node]string{}
-		doc := im.partial(body.Val, why, 0)
-		if doc == nil || doc.Kind != doctree.Map || tokenOf(doc) != dictToken {
-			im.fail(body.Val.Pos, "%s: Body must be an OpenAPI document (an object), got %s", r.id, body.Val.Describe())
-			return
-		}
-		if api = im.importDefinition(doc, r.id, id, first, apimodel.ProtocolREST, why); api == nil {
-			return
-		}
-	} else if p, ok := r.props.Get("BodyS3Location"); ok {
-		im.fail(p.KeyPos, "%s: BodyS3Location reads the definition from S3; genkan reads only local files, so inline it as Body", r.id)
+	api, found := im.bodyDefinition(r, id, first, apimodel.ProtocolREST)
+	if found && api == nil {
 		return
-	} else {
+	}
+	if !found {
 		name := first
 		if name == "" {
 			name = "dev"
@@ -493,4 +483,24 @@ func (im *importer) gatewayResponseResources(api *resource, out *apimodel.API) {
 		}
 		out.GatewayResponses[typ] = gr
 	}
+}
+
+// bodyDefinition imports a CloudFormation API resource's inline Body. found is false when the
+// resource has neither Body nor BodyS3Location (its routes come from other resources); api is
+// nil after a problem has been reported.
+func (im *importer) bodyDefinition(r *resource, id, stage string, p apimodel.Protocol) (api *apimodel.API, found bool) {
+	if body, ok := r.props.Get("Body"); ok {
+		why := map[*node]string{}
+		doc := im.partial(body.Val, why, 0)
+		if doc == nil || doc.Kind != doctree.Map || tokenOf(doc) != dictToken {
+			im.fail(body.Val.Pos, "%s: Body must be an OpenAPI document (an object), got %s", r.id, body.Val.Describe())
+			return nil, true
+		}
+		return im.importDefinition(doc, r.id, id, stage, p, why), true
+	}
+	if loc, ok := r.props.Get("BodyS3Location"); ok {
+		im.fail(loc.KeyPos, "%s: BodyS3Location reads the definition from S3; genkan reads only local files, so inline it as Body", r.id)
+		return nil, true
+	}
+	return nil, false
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
-	"github.com/genkanhq/genkan/internal/importer/doctree"
 )
 
 // HTTP APIs built from CloudFormation's AWS::ApiGatewayV2 resources: quick create (an Api
@@ -81,21 +80,11 @@ func (im *importer) v2API(r *resource) {
 	if im.opt.Stage != "" {
 		first = im.opt.Stage
 	}
-	var api *apimodel.API
-	if body, ok := r.props.Get("Body"); ok {
-		why := map[*node]string{}
-		doc := im.partial(body.Val, why, 0)
-		if doc == nil || doc.Kind != doctree.Map || tokenOf(doc) != dictToken {
-			im.fail(body.Val.Pos, "%s: Body must be an OpenAPI document (an object), got %s", r.id, body.Val.Describe())
-			return
-		}
-		if api = im.importDefinition(doc, r.id, id, first, apimodel.ProtocolHTTP, why); api == nil {
-			return
-		}
-	} else if p, ok := r.props.Get("BodyS3Location"); ok {
-		im.fail(p.KeyPos, "%s: BodyS3Location reads the definition from S3; genkan reads only local files, so inline it as Body", r.id)
+	api, found := im.bodyDefinition(r, id, first, apimodel.ProtocolHTTP)
+	if found && api == nil {
 		return
-	} else {
+	}
+	if !found {
 		api = &apimodel.API{ID: id, Protocol: apimodel.ProtocolHTTP, Stages: []*apimodel.Stage{{Name: first, Pos: r.pos}}}
 	}
 	api.Pos = r.pos
