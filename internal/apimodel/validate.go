@@ -1,6 +1,7 @@
 package apimodel
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -354,4 +355,20 @@ func (api *API) HasStage(name string) bool {
 		}
 	}
 	return false
+}
+
+// AsProblems turns an error from a decoder, importer or compiler into problems: Problems and
+// Problem values keep their own positions; any other error becomes one problem at pos.
+func AsProblems(err error, pos Position) Problems {
+	var ps Problems
+	var p Problem
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ps):
+		return ps
+	case errors.As(err, &p):
+		return Problems{p}
+	}
+	return Problems{{Pos: pos, Message: err.Error()}}
 }

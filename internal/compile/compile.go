@@ -120,7 +120,7 @@ func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps, exists func(
 	for _, rs := range spec.Routes {
 		in, err := integration(rs.Integration, spec, deps, exists)
 		if err != nil {
-			ps = append(ps, asProblems(err, rs.Integration.Pos)...)
+			ps = append(ps, apimodel.AsProblems(err, rs.Integration.Pos)...)
 			continue
 		}
 		rt := &gateway.Route{
@@ -172,18 +172,6 @@ func timeout(spec *apimodel.Integration, _ apimodel.Settings) time.Duration {
 		return spec.Timeout
 	}
 	return apimodel.DefaultIntegrationTimeout
-}
-
-func asProblems(err error, pos apimodel.Position) apimodel.Problems {
-	switch e := err.(type) {
-	case apimodel.Problems:
-		return e
-	case apimodel.Problem:
-		return apimodel.Problems{e}
-	case *apimodel.Problem:
-		return apimodel.Problems{*e}
-	}
-	return apimodel.Problems{{Pos: pos, Message: err.Error()}}
 }
 
 func compileDomain(spec *apimodel.Domain, apis map[string]*gateway.API) *gateway.Domain {

@@ -1,7 +1,7 @@
 package config
 
 import (
-	"errors"
+	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -81,16 +81,7 @@ func (ld *load) callImport(pos apimodel.Position, prefix string, data []byte, fi
 // importError records an importer's error. Problems keep their own positions, inside the
 // imported file; anything else is placed at pos, after prefix.
 func (ld *load) importError(pos apimodel.Position, prefix string, err error) {
-	var ps apimodel.Problems
-	var p apimodel.Problem
-	switch {
-	case errors.As(err, &ps):
-		ld.decodePs = append(ld.decodePs, ps...)
-	case errors.As(err, &p):
-		ld.decodePs = append(ld.decodePs, p)
-	default:
-		ld.problem(pos, "%s%v", prefix, err)
-	}
+	ld.decodePs = append(ld.decodePs, apimodel.AsProblems(fmt.Errorf("%s%w", prefix, err), pos)...)
 }
 
 // overlay applies what an openapi entry declares on top of the imported API: scalars

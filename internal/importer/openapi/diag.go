@@ -1,7 +1,6 @@
 package openapi
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -40,16 +39,7 @@ func (im *importer) fail(pos apimodel.Position, format string, args ...any) {
 }
 
 func (im *importer) addError(err error) {
-	var ps apimodel.Problems
-	var p apimodel.Problem
-	switch {
-	case errors.As(err, &ps):
-		im.problems = append(im.problems, ps...)
-	case errors.As(err, &p):
-		im.problems = append(im.problems, p)
-	default:
-		im.problems = append(im.problems, apimodel.Problem{Pos: apimodel.Position{File: im.opt.File}, Message: err.Error()})
-	}
+	im.problems = append(im.problems, apimodel.AsProblems(err, apimodel.Position{File: im.opt.File})...)
 }
 
 func (im *importer) use(p pair) { im.used[p.KeyPos] = true }

@@ -3,7 +3,6 @@ package sam
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
@@ -120,16 +119,7 @@ func (im *importer) importDefinition(doc *node, logical, id, stage string, proto
 		im.warnings = append(im.warnings, w)
 	}
 	if err != nil {
-		var ps apimodel.Problems
-		var p apimodel.Problem
-		switch {
-		case errors.As(err, &ps):
-		case errors.As(err, &p):
-			ps = apimodel.Problems{p}
-		default:
-			ps = apimodel.Problems{{Pos: doc.Pos, Message: err.Error()}}
-		}
-		for _, p := range ps {
+		for _, p := range apimodel.AsProblems(err, doc.Pos) {
 			if reason, ok := e.unresolvedAt[p.Pos.Line]; ok && p.Pos.File == file {
 				// The OpenAPI importer's advice (import the template instead) does not fit
 				// here: say why genkan could not resolve the intrinsic.

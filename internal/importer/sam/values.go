@@ -39,16 +39,7 @@ func (im *importer) report(sev severity, pos apimodel.Position, format string, a
 
 // addError records an error from a parser or another importer, keeping its positions.
 func (im *importer) addError(err error) {
-	var ps apimodel.Problems
-	var p apimodel.Problem
-	switch {
-	case errors.As(err, &ps):
-		im.problems = append(im.problems, ps...)
-	case errors.As(err, &p):
-		im.problems = append(im.problems, p)
-	default:
-		im.problems = append(im.problems, apimodel.Problem{Pos: apimodel.Position{File: im.opt.File}, Message: err.Error()})
-	}
+	im.problems = append(im.problems, apimodel.AsProblems(err, apimodel.Position{File: im.opt.File})...)
 }
 
 // value resolves a property. ok is false when the property resolves to AWS::NoValue or
