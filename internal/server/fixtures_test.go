@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"github.com/genkanhq/genkan/internal/golden"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -98,22 +99,8 @@ func TestCompileFixtures(t *testing.T) {
 				out.WriteString("SERVES\n")
 				PrintRoutes(&out, tbl, "127.0.0.1:3000")
 			}
-			golden := filepath.Join("testdata", "fixtures", strings.NewReplacer("/", "__").Replace(rel)+".golden")
-			got := strings.ReplaceAll(out.String(), doc, rel)
-			if *update {
-				os.MkdirAll(filepath.Dir(golden), 0o755)
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("missing golden (run with -update): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", golden, got, want)
-			}
+			name := strings.NewReplacer("/", "__").Replace(rel) + ".golden"
+			golden.Check(t, filepath.Join("testdata", "fixtures"), name, strings.ReplaceAll(out.String(), doc, rel), *update)
 		})
 	}
 	t.Logf("%d documents serve, %d fail with positioned problems", compiled, failed)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/genkanhq/genkan/internal/golden"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -104,52 +105,8 @@ func TestGoldenFixtures(t *testing.T) {
 			if !IsOpenAPI(data) {
 				t.Errorf("IsOpenAPI = false for a fixture document")
 			}
-			got := render(rel, data)
-			path := filepath.Join(goldenDir, name)
-			if *update {
-				if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			wantData, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("no golden file (run go test ./internal/importer/openapi -update): %v", err)
-			}
-			if got != string(wantData) {
-				t.Errorf("output differs from %s (run with -update and review the diff):\n%s", path, firstDifference(string(wantData), got))
-			}
+			golden.Check(t, goldenDir, name, render(rel, data), *update)
 		})
 	}
-	entries, _ := os.ReadDir(goldenDir)
-	for _, e := range entries {
-		if want[e.Name()] {
-			continue
-		}
-		if *update {
-			_ = os.Remove(filepath.Join(goldenDir, e.Name()))
-			continue
-		}
-		t.Errorf("stale golden file %s has no fixture document", e.Name())
-	}
-}
-
-func firstDifference(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return fmt.Sprintf("line %d\n  want: %s\n  got:  %s", i+1, w, g)
-		}
-	}
-	return "(only trailing whitespace differs)"
+	golden.Prune(t, goldenDir, want, *update)
 }
