@@ -38,7 +38,12 @@ type Config struct {
 	APIs      []*API      `json:"apis"`
 	Functions []*Function `json:"functions,omitempty"`
 	Domains   []*Domain   `json:"domains,omitempty"`
-	Settings  Settings    `json:"settings"`
+	// APIKeys and UsagePlans declared in configuration (REST APIs).
+	APIKeys    []*APIKey    `json:"apiKeys,omitempty"`
+	UsagePlans []*UsagePlan `json:"usagePlans,omitempty"`
+	// AccessKeys are the IAM credentials accepted on AWS_IAM routes.
+	AccessKeys []*AccessKey `json:"accessKeys,omitempty"`
+	Settings   Settings     `json:"settings"`
 	// Warnings are non-fatal findings of the importers (unsupported extensions and the like),
 	// printed on start.
 	Warnings []Warning `json:"warnings,omitempty"`
@@ -64,6 +69,8 @@ type Settings struct {
 	AccountID string `json:"accountId,omitempty"`
 	// Region is used in ARNs and default domain names.
 	Region string `json:"region,omitempty"`
+	// IAM tunes SigV4 verification on AWS_IAM routes.
+	IAM IAMSettings `json:"iam,omitempty"`
 }
 
 // Defaults AWS applies.
@@ -118,8 +125,18 @@ type API struct {
 	// leaving only custom domains.
 	DisableExecuteAPIEndpoint bool `json:"disableExecuteApiEndpoint,omitempty"`
 	// RouteSelectionExpression is for WebSocket APIs ($request.body.action).
-	RouteSelectionExpression string   `json:"routeSelectionExpression,omitempty"`
-	Pos                      Position `json:"pos"`
+	RouteSelectionExpression string `json:"routeSelectionExpression,omitempty"`
+	// Authorizers are referenced by name from routes' Auth.
+	Authorizers []*Authorizer `json:"authorizers,omitempty"`
+	// APIKeySource is HEADER (x-api-key, the default) or AUTHORIZER (the Lambda authorizer's
+	// usageIdentifierKey). REST only.
+	APIKeySource string `json:"apiKeySource,omitempty"`
+	// ResourcePolicy is a REST API's resource policy (IAM JSON); empty means none.
+	ResourcePolicy    string   `json:"resourcePolicy,omitempty"`
+	ResourcePolicyPos Position `json:"resourcePolicyPos"`
+	// CORS is an HTTP API's corsConfiguration; nil means none.
+	CORS *CORS    `json:"cors,omitempty"`
+	Pos  Position `json:"pos"`
 }
 
 // Stage is a named deployment of an API with its own variables and access log.
@@ -142,7 +159,9 @@ type Route struct {
 	Integration   *Integration `json:"integration"`
 	// RequestParameters declares method request parameters ("method.request.header.x": required).
 	RequestParameters map[string]bool `json:"requestParameters,omitempty"`
-	Pos               Position        `json:"pos"`
+	// Auth protects the route; nil means NONE and no API key.
+	Auth *RouteAuth `json:"auth,omitempty"`
+	Pos  Position   `json:"pos"`
 }
 
 // Key is the route key as HTTP APIs spell it ("GET /pets/{id}" or "$default").

@@ -5,6 +5,7 @@ package reqctx
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -40,6 +41,40 @@ type Error struct {
 	ValidationErrorString string
 }
 
+// Authorizer is $context.authorizer: what the route's authorizer established about the caller.
+// Kind says which fields are meaningful, so that events can give each authorizer AWS's shape.
+type Authorizer struct {
+	Kind AuthorizerKind
+	// PrincipalID is a Lambda authorizer's principalId (REST: also a Cognito token's sub).
+	PrincipalID string
+	// Context is a Lambda authorizer's context object, values as the function returned them
+	// (strings, json.Number, bools); nil when none.
+	Context map[string]any
+	// Claims are a JWT or Cognito token's claims as signed (JSON's types).
+	Claims map[string]any
+	// Scopes are a JWT's scopes; nil when the token has none.
+	Scopes []string
+	// Error is $context.authorizer.error: why authorization failed.
+	Error string
+	// Status, Latency and IntegrationLatency report the Lambda authorizer's call.
+	Status             int
+	Latency            time.Duration
+	IntegrationLatency time.Duration
+	// UsageIdentifierKey is the API key a Lambda authorizer returned (apiKeySource AUTHORIZER).
+	UsageIdentifierKey string
+}
+
+// AuthorizerKind is the kind of authorizer that ran.
+type AuthorizerKind uint8
+
+const (
+	AuthorizerNone AuthorizerKind = iota
+	AuthorizerLambda
+	AuthorizerJWT     // HTTP API JWT
+	AuthorizerCognito // REST COGNITO_USER_POOLS
+	AuthorizerIAM
+)
+
 // Context is a request's $context. It is pooled: take one with Acquire and return it with
 // Release once the access log and metrics have read it.
 type Context struct {
@@ -68,6 +103,8 @@ type Context struct {
 	TraceID string
 
 	Identity Identity
+
+	Authorizer Authorizer
 
 	RequestTime time.Time
 
@@ -183,7 +220,73 @@ func (c *Context) Lookup(name string) (value string, ok bool) {
 	case "error.validationErrorString":
 		return c.Error.ValidationErrorString, true
 	}
+	if rest, ok := strings.CutPrefix(name, "authorizer."); ok {
+		return c.authorizerValue(rest)
+	}
 	return "", false
+}
+
+// authorizerValue is $context.authorizer.*: the fixed names, then claims (claims.sub, and
+// HTTP APIs' jwt.claims.sub) and a Lambda authorizer's context keys.
+func (c *Context) authorizerValue(name string) (string, bool) {
+	a := &c.Authorizer
+	switch name {
+	case "principalId":
+		return a.PrincipalID, true
+	case "error":
+		return a.Error, true
+	case "status":
+		return itoaOrEmpty(a.Status), true
+	case "latency":
+		if a.Kind != AuthorizerLambda {
+			return "", true
+		}
+		return strconv.FormatInt(a.Latency.Milliseconds(), 10), true
+	case "integrationLatency":
+		if a.Kind != AuthorizerLambda {
+			return "", true
+		}
+		return strconv.FormatInt(a.IntegrationLatency.Milliseconds(), 10), true
+	case "integrationStatus":
+		return itoaOrEmpty(a.Status), true
+	case "jwt.scopes", "scopes":
+		return strings.Join(a.Scopes, " "), true
+	}
+	if claim, ok := strings.CutPrefix(name, "claims."); ok {
+		return Stringify(a.Claims[claim]), true
+	}
+	if claim, ok := strings.CutPrefix(name, "jwt.claims."); ok {
+		return Stringify(a.Claims[claim]), true
+	}
+	if v, ok := a.Context[name]; ok {
+		return Stringify(v), true
+	}
+	// Any other authorizer.* name is a context key the authorizer did not return: AWS
+	// substitutes nothing rather than rejecting the format.
+	return "", true
+}
+
+// Stringify renders a JSON value as API Gateway does in $context substitutions and in
+// REST events' authorizer context: strings as they are, numbers and booleans as JSON, and
+// objects and arrays as JSON text.
+func Stringify(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // AppendValue appends what Lookup(name) returns to dst. It exists so that access logs can

@@ -1,6 +1,7 @@
 package reqctx
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -103,7 +104,7 @@ var lookupWants = map[string]string{
 // carry no prefix, and genkan does not (yet) know authorizer or stage-variable names here.
 var unknownNames = []string{
 	"", "requestid", "RequestId", "$context.requestId", "context.requestId", "identity",
-	"identity.sourceIP", "identity.", "stageVariables.v", "authorizer.principalId",
+	"identity.sourceIP", "identity.", "stageVariables.v", "authorizer",
 	"error", "integration", "requestTime ", "status.code",
 }
 
@@ -309,5 +310,43 @@ func TestPool(t *testing.T) {
 		}
 		*c = *full()
 		Release(c)
+	}
+}
+
+func TestLookupAuthorizer(t *testing.T) {
+	c := &Context{Authorizer: Authorizer{
+		Kind:        AuthorizerLambda,
+		PrincipalID: "user|a1",
+		Context: map[string]any{
+			"tier": "gold", "n": json.Number("42"), "ok": true, "obj": map[string]any{"a": "b"},
+		},
+		Claims:             map[string]any{"sub": "abc", "email_verified": true},
+		Scopes:             []string{"read", "write"},
+		Error:              "",
+		Status:             200,
+		Latency:            12 * time.Millisecond,
+		IntegrationLatency: 9 * time.Millisecond,
+	}}
+	for name, want := range map[string]string{
+		"authorizer.principalId":           "user|a1",
+		"authorizer.tier":                  "gold",
+		"authorizer.n":                     "42",
+		"authorizer.ok":                    "true",
+		"authorizer.obj":                   `{"a":"b"}`,
+		"authorizer.missing":               "",
+		"authorizer.claims.sub":            "abc",
+		"authorizer.claims.email_verified": "true",
+		"authorizer.jwt.claims.sub":        "abc",
+		"authorizer.jwt.scopes":            "read write",
+		"authorizer.status":                "200",
+		"authorizer.latency":               "12",
+		"authorizer.integrationLatency":    "9",
+		"authorizer.integrationStatus":     "200",
+		"authorizer.error":                 "",
+	} {
+		got, ok := c.Lookup(name)
+		if !ok || got != want {
+			t.Errorf("Lookup(%q) = %q, %v; want %q, true", name, got, ok, want)
+		}
 	}
 }
