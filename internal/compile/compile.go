@@ -10,8 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/genkanhq/genkan/internal/access"
 	"github.com/genkanhq/genkan/internal/apierr"
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/cors"
 	"github.com/genkanhq/genkan/internal/gateway"
 	"github.com/genkanhq/genkan/internal/integration/httpcustom"
 	"github.com/genkanhq/genkan/internal/integration/httpproxy"
@@ -33,6 +35,18 @@ type Deps struct {
 	// RemoteLambda is set when functions that are not declared locally are invoked on a
 	// remote Lambda endpoint; then unknown function names are not an error.
 	RemoteLambda bool
+	// Keys is the API key and usage-plan state (nil: apiKeyRequired routes are an error).
+	Keys access.KeyStore
+	// Verifiers share JWT verifiers and their JWKS caches across reloads; nil means a new set
+	// per compile.
+	Verifiers *access.Verifiers
+}
+
+func (d *Deps) verifiers() *access.Verifiers {
+	if d.Verifiers == nil {
+		d.Verifiers = &access.Verifiers{}
+	}
+	return d.Verifiers
 }
 
 // Compile validates cfg and builds the serving table. Every problem found is returned, each
@@ -54,9 +68,11 @@ func Compile(cfg *apimodel.Config, deps Deps) (*gateway.Table, error) {
 		funcs[f.Name] = true
 	}
 	exists := func(name string) bool { return deps.RemoteLambda || funcs[name] }
+	iam, errs := compileIAM(cfg.AccessKeys, settings)
+	ps = append(ps, errs...)
 	all := map[string]*gateway.API{}
 	for _, spec := range cfg.APIs {
-		api, errs := compileAPI(spec, settings, deps, exists)
+		api, errs := compileAPI(spec, settings, &deps, iam, exists)
 		ps = append(ps, errs...)
 		if api == nil {
 			continue
@@ -78,7 +94,7 @@ func Compile(cfg *apimodel.Config, deps Deps) (*gateway.Table, error) {
 	return t, nil
 }
 
-func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps, exists func(string) bool) (*gateway.API, apimodel.Problems) {
+func compileAPI(spec *apimodel.API, s apimodel.Settings, deps *Deps, iam *access.IAM, exists func(string) bool) (*gateway.API, apimodel.Problems) {
 	var ps apimodel.Problems
 	responses, err := apierr.Compile(spec.Protocol, spec.GatewayResponses)
 	if err != nil {
@@ -112,15 +128,28 @@ func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps, exists func(
 			api.DefaultStage = stage
 		}
 	}
+	if spec.CORS != nil {
+		api.CORS = cors.New(spec.CORS)
+	}
+	ab, err := newAccessBuilder(spec, s, *deps, iam)
+	if err != nil {
+		ps = append(ps, apimodel.AsProblems(err, spec.Pos)...)
+	}
+	ab.deps.Verifiers = deps.verifiers()
 	kind := route.REST
 	if spec.Protocol != apimodel.ProtocolREST {
 		kind = route.HTTP
 	}
 	b := route.NewBuilder(kind)
 	for _, rs := range spec.Routes {
-		in, err := integration(rs.Integration, spec, deps, exists)
+		in, err := integration(rs.Integration, spec, *deps, exists)
 		if err != nil {
 			ps = append(ps, apimodel.AsProblems(err, rs.Integration.Pos)...)
+			continue
+		}
+		check, err := ab.route(rs)
+		if err != nil {
+			ps = append(ps, apimodel.AsProblems(err, rs.Pos)...)
 			continue
 		}
 		rt := &gateway.Route{
@@ -128,6 +157,7 @@ func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps, exists func(
 			Resource:    rs.Path,
 			Key:         rs.Key(),
 			Integration: in,
+			Access:      check,
 			Timeout:     timeout(rs.Integration, s),
 			Spec:        rs,
 		}
@@ -141,6 +171,7 @@ func compileAPI(spec *apimodel.API, s apimodel.Settings, deps Deps, exists func(
 		api.RouteList = append(api.RouteList, rt)
 	}
 	api.Routes = b.Build()
+	api.Authorizers = ab.flushers
 	return api, ps
 }
 

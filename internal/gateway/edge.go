@@ -12,6 +12,8 @@ import (
 
 	"github.com/genkanhq/genkan/internal/apierr"
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/auth/policy"
+	"github.com/genkanhq/genkan/internal/cors"
 	"github.com/genkanhq/genkan/internal/observe"
 	"github.com/genkanhq/genkan/internal/reqctx"
 	"github.com/genkanhq/genkan/internal/route"
@@ -125,6 +127,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.Stage = stage.Name
 		c.StageVariables = stage.Variables
 	}
+	if tgt.api != nil && tgt.api.CORS != nil {
+		if cors.IsPreflight(r) {
+			tgt.api.CORS.Preflight(rw, r)
+			return
+		}
+		origin := r.Header.Get("Origin")
+		policy := tgt.api.CORS
+		rw.beforeHeader = func(h http.Header) { policy.Apply(h, origin) }
+	}
 	if !ok {
 		typ := apierr.MissingAuthenticationToken
 		if tgt.api != nil && tgt.api.Protocol != apimodel.ProtocolREST {
@@ -150,9 +161,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(rw, r.Body, max)
 	}
 
+	if rt.Access != nil {
+		x.call = Call{Req: r, Ctx: c, Params: x.params, Path: tgt.path, MethodARN: t.methodARN(tgt, r.Method)}
+		if err := rt.Access.Check(&x.call); err != nil {
+			var overLimit *http.MaxBytesError
+			if errors.As(err, &overLimit) {
+				tooLarge(responses, tgt.api, rw, r, c, x.params, max)
+				return
+			}
+			render(responses, rw, r, c, x.params, apierr.As(err))
+			return
+		}
+		r = x.call.Req
+	}
+
 	ctx, cancel := context.WithTimeout(r.Context(), rt.Timeout)
 	defer cancel()
-	x.call = Call{Req: r.WithContext(ctx), Ctx: c, Params: x.params, Path: tgt.path}
+	x.call = Call{Req: r.WithContext(ctx), Ctx: c, Params: x.params, Path: tgt.path, MethodARN: x.call.MethodARN}
 	err := rt.Integration.Invoke(rw, &x.call)
 	if err == nil {
 		return
@@ -172,6 +197,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.logger().Warn("integration failed", "requestId", c.RequestID, "route", rt.Method+" "+rt.Resource, "error", err)
 	}
 	render(responses, rw, r, c, x.params, e)
+}
+
+// methodARN is the ARN of this request as policies see it: the actual path below the stage,
+// without its leading slash.
+func (t *Table) methodARN(tgt target, method string) string {
+	return policy.MethodARN(t.Settings.Region, t.Settings.AccountID, tgt.api.ID, tgt.stage.Name, method, strings.TrimPrefix(tgt.path, "/"))
 }
 
 // asGatewayError classifies an integration's error. The edge owns the integration deadline, so

@@ -19,6 +19,16 @@ type Call struct {
 	// Path is the request path with the stage (or base path) removed, still escaped: what
 	// {proxy+} and REST's event.path are computed from.
 	Path string
+	// MethodARN is the ARN policies are evaluated against for this request
+	// (arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}).
+	MethodARN string
+}
+
+// Checker decides whether a request may reach its integration. It returns nil to let it
+// through (having recorded the caller in c.Ctx), or the error to render, normally an
+// *apierr.Error. A checker may replace c.Req.Body (SigV4 hashes the body and puts it back).
+type Checker interface {
+	Check(c *Call) error
 }
 
 // PathParam returns the value of a path parameter, or "" when the route has none by that name.

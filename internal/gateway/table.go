@@ -7,6 +7,7 @@ import (
 
 	"github.com/genkanhq/genkan/internal/apierr"
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/cors"
 	"github.com/genkanhq/genkan/internal/observe"
 	"github.com/genkanhq/genkan/internal/route"
 )
@@ -41,7 +42,14 @@ type API struct {
 	// RouteList is indexed by the value the route table returns.
 	RouteList []*Route
 	Responses *apierr.Set
+	// CORS is an HTTP API's corsConfiguration; nil when it has none.
+	CORS *cors.Policy
+	// Authorizers flush the API's authorizer result caches (admin API); nil when none.
+	Authorizers []Flusher
 }
+
+// Flusher is an authorizer with a result cache.
+type Flusher interface{ Flush() }
 
 // Stage is one compiled stage.
 type Stage struct {
@@ -58,6 +66,9 @@ type Route struct {
 	Key         string // HTTP API route key
 	Integration Integration
 	Timeout     time.Duration
+	// Access runs the route's access control (resource policy, authorizer, API key) before
+	// the integration; nil means the route is open.
+	Access Checker
 	// Spec is the declaration, for listings and error messages.
 	Spec *apimodel.Route
 }

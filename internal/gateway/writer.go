@@ -11,6 +11,16 @@ type responseWriter struct {
 	w       http.ResponseWriter
 	status  int
 	written int64
+	// beforeHeader, when set, edits the headers once, just before the status line is sent
+	// (CORS headers that must replace the backend's).
+	beforeHeader func(http.Header)
+}
+
+func (rw *responseWriter) commit() {
+	if f := rw.beforeHeader; f != nil {
+		rw.beforeHeader = nil
+		f(rw.w.Header())
+	}
 }
 
 var writerPool = sync.Pool{New: func() any { return new(responseWriter) }}
@@ -38,12 +48,14 @@ func (rw *responseWriter) WriteHeader(status int) {
 		return
 	}
 	rw.status = status
+	rw.commit()
 	rw.w.WriteHeader(status)
 }
 
 func (rw *responseWriter) Write(p []byte) (int, error) {
 	if rw.status == 0 {
 		rw.status = http.StatusOK
+		rw.commit()
 	}
 	n, err := rw.w.Write(p)
 	rw.written += int64(n)
@@ -54,6 +66,7 @@ func (rw *responseWriter) Write(p []byte) (int, error) {
 func (rw *responseWriter) Flush() {
 	if rw.status == 0 {
 		rw.status = http.StatusOK
+		rw.commit()
 	}
 	if f, ok := rw.w.(http.Flusher); ok {
 		f.Flush()
