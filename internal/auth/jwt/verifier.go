@@ -90,6 +90,7 @@ type Verifier struct {
 	algs   map[string]jwa.SignatureAlgorithm
 	now    func() time.Time
 	keys   *keyStore
+	cache  verifiedCache
 }
 
 // New validates cfg; it does not fetch anything, so a configuration loads while the identity
@@ -189,6 +190,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Result, *Error) {
 	if token == "" {
 		return nil, fail(KindMissingToken, nil)
 	}
+	if res, ok := v.cache.get(token, v.now()); ok {
+		return res, nil
+	}
 	// A compact JWS is exactly three dot-separated parts; this also refuses JWE (five parts)
 	// and the JSON serializations before jwx sees them.
 	if len(token) > maxTokenBytes || strings.Count(token, ".") != 2 {
@@ -253,7 +257,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Result, *Error) {
 	if !verified {
 		return nil, fail(KindSignature, nil)
 	}
-	return &Result{Claims: claims, Scopes: tokenScopes(claims)}, nil
+	res := &Result{Claims: claims, Scopes: tokenScopes(claims)}
+	v.cache.put(token, res, v.now())
+	return res, nil
 }
 
 // headerAlg returns the protected header's alg, "" when it has none or a non-string one.
