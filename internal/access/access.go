@@ -39,7 +39,9 @@ type Authenticator interface {
 	// Authenticate returns the authorizer's decision (policy.Allow when the kind has no policy
 	// of its own, like JWT and Cognito) and the caller's principal ARN for the resource
 	// policy ("" for anonymous or non-IAM callers), or the error to render.
-	Authenticate(c *gateway.Call) (decision policy.Decision, principal string, crossAccount bool, err error)
+	// resource is the resource policy's decision (nil without one), for authorizers whose own
+	// policy AWS combines with it.
+	Authenticate(c *gateway.Call, resource *policy.Decision) (decision policy.Decision, principal string, crossAccount bool, err error)
 }
 
 // Check runs the stages in AWS's order: a resource policy's explicit deny (before any
@@ -58,7 +60,11 @@ func (g *Guard) Check(c *gateway.Call) error {
 	}
 	var principal string
 	if g.Authenticate != nil {
-		d, p, cross, err := g.Authenticate.Authenticate(c)
+		var resource *policy.Decision
+		if g.Resource != nil {
+			resource = &out.Resource
+		}
+		d, p, cross, err := g.Authenticate.Authenticate(c, resource)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func (a *IAM) LookupCredentials(_ context.Context, id, _ string) (sigv4.Credenti
 
 func (a *IAM) Kind() policy.AuthType { return policy.AuthIAM }
 
-func (a *IAM) Authenticate(c *gateway.Call) (policy.Decision, string, bool, error) {
+func (a *IAM) Authenticate(c *gateway.Call, _ *policy.Decision) (policy.Decision, string, bool, error) {
 	body, err := readBody(c.Req)
 	if err != nil {
 		return 0, "", false, err

@@ -23,7 +23,7 @@ type JWT struct {
 // Kind: a valid token is all the decision tables need, as for Cognito.
 func (a *JWT) Kind() policy.AuthType { return policy.AuthCognito }
 
-func (a *JWT) Authenticate(c *gateway.Call) (policy.Decision, string, bool, error) {
+func (a *JWT) Authenticate(c *gateway.Call, _ *policy.Decision) (policy.Decision, string, bool, error) {
 	res, err := a.Verifier.Verify(ctxOf(c), a.Source.Token(c.Req), a.Policy)
 	if err != nil {
 		return 0, "", false, tokenError(c, err)
@@ -44,7 +44,7 @@ type Cognito struct {
 
 func (a *Cognito) Kind() policy.AuthType { return policy.AuthCognito }
 
-func (a *Cognito) Authenticate(c *gateway.Call) (policy.Decision, string, bool, error) {
+func (a *Cognito) Authenticate(c *gateway.Call, _ *policy.Decision) (policy.Decision, string, bool, error) {
 	token := a.Source.Token(c.Req)
 	var first error
 	for _, v := range a.Verifiers {

@@ -7,9 +7,11 @@ import (
 	"github.com/genkanhq/genkan/internal/access"
 	"github.com/genkanhq/genkan/internal/apimodel"
 	"github.com/genkanhq/genkan/internal/auth/jwt"
+	"github.com/genkanhq/genkan/internal/auth/lambdaauth"
 	"github.com/genkanhq/genkan/internal/auth/policy"
 	"github.com/genkanhq/genkan/internal/auth/sigv4"
 	"github.com/genkanhq/genkan/internal/gateway"
+	"github.com/genkanhq/genkan/internal/integration/lambda"
 )
 
 // accessBuilder compiles one API's access control: the resource policy and authorizers are
@@ -23,10 +25,11 @@ type accessBuilder struct {
 	resource *policy.Policy
 	built    map[string]access.Authenticator
 	flushers []gateway.Flusher
+	exists   func(function string) bool
 }
 
-func newAccessBuilder(spec *apimodel.API, s apimodel.Settings, deps Deps, iam *access.IAM) (*accessBuilder, error) {
-	b := &accessBuilder{spec: spec, settings: s, deps: deps, iam: iam, built: map[string]access.Authenticator{}}
+func newAccessBuilder(spec *apimodel.API, s apimodel.Settings, deps Deps, iam *access.IAM, exists func(string) bool) (*accessBuilder, error) {
+	b := &accessBuilder{spec: spec, settings: s, deps: deps, iam: iam, built: map[string]access.Authenticator{}, exists: exists}
 	if spec.ResourcePolicy != "" {
 		p, _, err := policy.Parse([]byte(spec.ResourcePolicy))
 		if err != nil {
@@ -182,7 +185,33 @@ func compileIAM(keys []*apimodel.AccessKey, s apimodel.Settings) (*access.IAM, a
 // unique per caller.
 func principalID(k *apimodel.AccessKey) string { return k.ID }
 
-// lambdaAuthorizer is wired with the Lambda authorizer package.
+// lambdaAuthorizer builds a TOKEN or REQUEST authorizer whose function runs on the same
+// runtime (or remote endpoint) as AWS_PROXY integrations.
 func (b *accessBuilder) lambdaAuthorizer(spec *apimodel.Authorizer) (access.Authenticator, error) {
-	return nil, apimodel.Problem{Pos: spec.Pos, Message: fmt.Sprintf("authorizer %q: Lambda authorizers are not wired yet", spec.Name)}
+	problem := func(format string, args ...any) error {
+		return apimodel.Problem{Pos: spec.Pos, Message: fmt.Sprintf("authorizer %q: ", spec.Name) + fmt.Sprintf(format, args...)}
+	}
+	if b.deps.Lambda == nil {
+		return nil, problem("no functions runtime is available")
+	}
+	name, err := lambda.FunctionName(spec.FunctionURI)
+	if err != nil {
+		return nil, problem("%v", err)
+	}
+	if strings.Contains(name, "${") {
+		return nil, problem("a function named by a stage variable (%s) is not supported for authorizers", name)
+	}
+	if !b.exists(name) {
+		return nil, problem("function %q is not declared (declare it under functions:, or serve with --lambda-endpoint)", name)
+	}
+	a, err := lambdaauth.New(lambdaauth.Config{
+		Spec: spec, Protocol: b.spec.Protocol, Function: spec.FunctionURI, Invoker: b.deps.Lambda,
+		Region: b.settings.Region, AccountID: b.settings.AccountID,
+	})
+	if err != nil {
+		return nil, err
+	}
+	l := &access.Lambda{Authorizer: a}
+	b.flushers = append(b.flushers, l)
+	return l, nil
 }

@@ -131,7 +131,7 @@ func compileAPI(spec *apimodel.API, s apimodel.Settings, deps *Deps, iam *access
 	if spec.CORS != nil {
 		api.CORS = cors.New(spec.CORS)
 	}
-	ab, err := newAccessBuilder(spec, s, *deps, iam)
+	ab, err := newAccessBuilder(spec, s, *deps, iam, exists)
 	if err != nil {
 		ps = append(ps, apimodel.AsProblems(err, spec.Pos)...)
 	}
