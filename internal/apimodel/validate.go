@@ -121,6 +121,7 @@ func (c *Config) Validate() error {
 	for _, d := range c.Domains {
 		ps = append(ps, d.validate(ids)...)
 	}
+	ps = append(ps, c.validateKeys(ids)...)
 	return ps.Err()
 }
 
@@ -170,6 +171,7 @@ func (api *API) validate(s Settings) Problems {
 		}
 		seen[key] = r
 	}
+	ps = append(ps, api.validateAccess()...)
 	for typ, gr := range api.GatewayResponses {
 		if _, ok := GatewayResponseTypes[typ]; !ok {
 			add(gr.Pos, "unknown gateway response type %q", typ)

@@ -96,6 +96,7 @@ type load struct {
 	referenced map[string]bool
 	functions  map[string]*apimodel.Function
 	funcRefs   map[*apimodel.Integration]*funcRef
+	acc        accessRefs
 	// stat checks function code paths; the fuzz test keeps it off the disk.
 	stat func(string) (fs.FileInfo, error)
 }
@@ -250,7 +251,7 @@ func (ld *load) dir(dir string) {
 			configs = append(configs, candidate{p, data})
 		default:
 			ld.cfg.Warnings = append(ld.cfg.Warnings, apimodel.Warning{Pos: apimodel.Position{File: p},
-				Message: "skipped: not a genkan config (no apis, functions, settings or domains key), an OpenAPI document or a SAM template"})
+				Message: "skipped: not a genkan config (no apis, functions, settings, domains, apiKeys, usagePlans or accessKeys key), an OpenAPI document or a SAM template"})
 		}
 	}
 	if len(configs)+len(sams)+len(docs) == 0 {
@@ -300,7 +301,8 @@ func topKeys(data []byte) (keys []string) {
 
 func looksLikeGenkan(data []byte) bool {
 	for _, k := range topKeys(data) {
-		if k == "apis" || k == "functions" || k == "settings" || k == "domains" {
+		switch k {
+		case "apis", "functions", "settings", "domains", "apiKeys", "usagePlans", "accessKeys":
 			return true
 		}
 	}
@@ -330,6 +332,10 @@ func (ld *load) genkan(file string, data []byte) {
 		ld.addFunction(f.fn)
 	}
 	maps.Copy(ld.funcRefs, d.funcRefs)
+	ld.acc.merge(&d.acc)
+	ld.cfg.APIKeys = append(ld.cfg.APIKeys, doc.apiKeys...)
+	ld.cfg.UsagePlans = append(ld.cfg.UsagePlans, doc.usagePlans...)
+	ld.cfg.AccessKeys = append(ld.cfg.AccessKeys, doc.accessKeys...)
 	for _, a := range doc.apis {
 		if _, ok := a.has["sam"]; ok {
 			ld.importSAMRef(file, a)
@@ -377,14 +383,18 @@ func (ld *load) mergeSettings(doc *document) {
 	set("limits.maxBodyBytes", func() { s.MaxBodyBytes = t.MaxBodyBytes })
 	set("limits.maxHeaderBytes", func() { s.MaxHeaderBytes = t.MaxHeaderBytes })
 	set("limits.maxUrlBytes", func() { s.MaxURLBytes = t.MaxURLBytes })
+	set("iam.maxSkew", func() { s.IAM.MaxSkew = t.IAM.MaxSkew })
+	set("iam.allowUnsignedPayload", func() { s.IAM.AllowUnsignedPayload = t.IAM.AllowUnsignedPayload })
 }
 
 // finish validates the merged config. Problems apimodel finds on a line that already has a
-// decoding problem are dropped: they are nearly always the same mistake seen from the
-// model (an unreadable id is also an invalid id), and one message per mistake is clearer.
+// decoding problem, or at a declaration the decoder found broken (accessRefs.quiet), are
+// dropped: they are nearly always the same mistake seen from the model (an unreadable id is
+// also an invalid id), and one message per mistake is clearer.
 func (ld *load) finish() (*apimodel.Config, error) {
 	cfg := &ld.cfg
 	ld.resolveFunctionRefs()
+	ld.resolveAccess()
 	ps := slices.Concat(ld.decodePs, ld.otherPs)
 	// Functions alone are worth serving: Lambda's Invoke API reaches them without an API.
 	if len(cfg.APIs)+len(cfg.Functions) == 0 && len(ps) == 0 {
@@ -397,6 +407,9 @@ func (ld *load) finish() (*apimodel.Config, error) {
 	bad := map[line]bool{}
 	for _, p := range ld.decodePs {
 		bad[line{p.Pos.File, p.Pos.Line}] = true
+	}
+	for _, p := range ld.acc.quiet {
+		bad[line{p.File, p.Line}] = true
 	}
 	if err := cfg.Validate(); err != nil {
 		var vps apimodel.Problems
@@ -414,6 +427,7 @@ func (ld *load) finish() (*apimodel.Config, error) {
 	if err := ps.Err(); err != nil {
 		return nil, err
 	}
+	cfg.Warnings = append(cfg.Warnings, cfg.Lint()...)
 	return cfg, nil
 }
 

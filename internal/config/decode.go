@@ -22,6 +22,10 @@ type document struct {
 	apis      []*apiDecl
 	domains   []*apimodel.Domain
 	functions []*funcDecl
+	// Access control declared at the top level.
+	apiKeys    []*apimodel.APIKey
+	usagePlans []*apimodel.UsagePlan
+	accessKeys []*apimodel.AccessKey
 }
 
 // apiDecl is one entry of `apis`. For an `openapi` entry, api holds only what the YAML adds
@@ -76,7 +80,10 @@ func (d *decoder) document(root ast.Node) *document {
 				}
 			}
 		},
-		"functions": func(e entry) { doc.functions = d.functions(e.val) },
+		"functions":  func(e entry) { doc.functions = d.functions(e.val) },
+		"apiKeys":    func(e entry) { doc.apiKeys = d.apiKeys(e.val) },
+		"usagePlans": func(e entry) { doc.usagePlans = d.usagePlans(e.val) },
+		"accessKeys": func(e entry) { doc.accessKeys = d.accessKeys(e.val) },
 	})
 	return doc
 }
@@ -123,12 +130,14 @@ func (d *decoder) settings(doc *document, owner entry) {
 				"maxUrlBytes":    limit("maxUrlBytes", func(v int64) { s.MaxURLBytes = int(v) }),
 			})
 		},
+		"iam": func(e entry) { d.iamSettings(doc, e) },
 	})
 }
 
 func (d *decoder) api(label string, n ast.Node) *apiDecl {
 	a := &apiDecl{api: &apimodel.API{}}
 	api := a.api
+	var defaultAuth *routeAuthDecl
 	seen, ok := d.object("in api", label, nil, n, fields{
 		"id":          func(e entry) { api.ID, _ = d.str("id", e.val) },
 		"name":        func(e entry) { api.Name, _ = d.text("name", e.val) },
@@ -162,10 +171,18 @@ func (d *decoder) api(label string, n ast.Node) *apiDecl {
 		"disableExecuteApiEndpoint": func(e entry) {
 			api.DisableExecuteAPIEndpoint, _ = d.boolean("disableExecuteApiEndpoint", e.val)
 		},
+		"authorizers": func(e entry) { api.Authorizers = d.authorizers(e.val) },
+		"auth":        func(e entry) { defaultAuth = d.routeAuth(e, false) },
+		"apiKeySource": func(e entry) {
+			api.APIKeySource, _ = d.enum("apiKeySource", e.val, apimodel.APIKeySourceHeader, apimodel.APIKeySourceAuthorizer)
+		},
+		"resourcePolicy": func(e entry) { api.ResourcePolicy, api.ResourcePolicyPos, _ = d.policyDoc("resourcePolicy", e) },
+		"cors":           func(e entry) { api.CORS = d.cors(e) },
 	})
 	if !ok {
 		return nil
 	}
+	d.applyRouteAuth(api, defaultAuth)
 	a.has = seen
 	api.Pos = d.pos(d.value(n))
 	if e, ok := seen["id"]; ok {
@@ -280,6 +297,8 @@ func (d *decoder) route(r *apimodel.Route, owner entry) {
 		"function":          func(e entry) { use(e, d.functionRoute(e)) },
 		"requestParameters": func(e entry) { r.RequestParameters = d.methodParams(e.val) },
 		"operationName":     func(e entry) { r.OperationName, _ = d.str("operationName", e.val) },
+		"auth":              func(e entry) { d.routeAuthKey(r, e) },
+		"apiKeyRequired":    func(e entry) { d.routeKeyRequired(r, e) },
 	})
 	for _, e := range via[min(1, len(via)):] {
 		d.errorf(e.keyNode, "route %s: %s and %s both declare the integration; keep one", owner.key, quote(via[0].key), quote(e.key))

@@ -41,9 +41,17 @@ func expandEnv(s string, lookup func(string) (string, bool)) (string, error) {
 			// Shell semantics for ":-": unset and empty both fall back.
 			v = fallback
 		case !ok:
-			return "", fmt.Errorf("environment variable %s is not set (write ${env:%s:-fallback} for a default)", name, name)
+			return "", unsetEnvError{name}
 		}
 		b.WriteString(v)
 		s = rest[j+1:]
 	}
+}
+
+// unsetEnvError names the variable only, so that callers reading secrets can report it
+// while keeping other expansion errors, which quote the value, to themselves.
+type unsetEnvError struct{ name string }
+
+func (e unsetEnvError) Error() string {
+	return fmt.Sprintf("environment variable %s is not set (write ${env:%s:-fallback} for a default)", e.name, e.name)
 }

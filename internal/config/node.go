@@ -32,6 +32,10 @@ type decoder struct {
 	aliases map[*ast.AliasNode]ast.Node // alias → anchored value; nil when broken
 	// funcRefs are the routes' function shorthands, which load completes after merging.
 	funcRefs map[*apimodel.Integration]*funcRef
+	// acc and routeAuths are the access-control declarations still to be completed: by
+	// load after merging, and by api once its entry is read.
+	acc        accessRefs
+	routeAuths map[*apimodel.Route]*routeAuthDecl
 }
 
 // entry is one key of a mapping, after merge keys are applied.

@@ -85,8 +85,9 @@ func (ld *load) importError(pos apimodel.Position, prefix string, err error) {
 }
 
 // overlay applies what an openapi entry declares on top of the imported API: scalars
-// replace, stages replace (keeping imported variables the entry does not override), routes
-// and binary media types add, gateway responses replace per type.
+// replace, stages replace (keeping imported variables the entry does not override), routes,
+// authorizers and binary media types add, gateway responses replace per type, and
+// apiKeySource, resourcePolicy and cors replace.
 func overlay(api *apimodel.API, a *apiDecl) {
 	local := a.api
 	has := func(k string) bool { _, ok := a.has[k]; return ok }
@@ -135,5 +136,17 @@ func overlay(api *apimodel.API, a *apiDecl) {
 		if !slices.Contains(api.BinaryMediaTypes, t) {
 			api.BinaryMediaTypes = append(api.BinaryMediaTypes, t)
 		}
+	}
+	// Authorizers add, as routes do (a name both declare is an error); the entry's `auth`
+	// default applied to its own routes only, when they were decoded.
+	api.Authorizers = append(api.Authorizers, local.Authorizers...)
+	if has("apiKeySource") {
+		api.APIKeySource = local.APIKeySource
+	}
+	if has("resourcePolicy") {
+		api.ResourcePolicy, api.ResourcePolicyPos = local.ResourcePolicy, local.ResourcePolicyPos
+	}
+	if has("cors") {
+		api.CORS = local.CORS
 	}
 }
