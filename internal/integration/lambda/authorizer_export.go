@@ -37,6 +37,7 @@ func PrepareContext(c *reqctx.Context, r *http.Request, f EventFormat) {
 func EventV1(call *gateway.Call, f EventFormat, bodyLen int) (*events.APIGatewayProxyRequest, any) {
 	p := &Proxy{format: format(f)}
 	ev := p.v1Event(call, nil)
+	ev.RequestContext.Authorizer = nil // the authorizer's own event has no authorizer member
 	if f != EventREST {
 		ev.Headers, ev.MultiValueHeaders = v1Headers(call, format(f), bodyLen)
 	}
@@ -49,7 +50,9 @@ func EventV2(call *gateway.Call, bodyLen int) (*events.APIGatewayV2HTTPRequest, 
 	p := &Proxy{format: formatHTTPv2}
 	ev := p.v2Event(call, nil)
 	ev.Headers, _ = v2Headers(call, bodyLen)
-	return ev, v2Wire(ev).RequestContext
+	w := v2Wire(ev, call.Ctx)
+	w.RequestContext.Authorizer = nil // the authorizer's own event has no authorizer member
+	return ev, w.RequestContext
 }
 
 // ParseQuery splits a raw query string the way the events report it.

@@ -18,7 +18,7 @@ func (p *Proxy) event(call *gateway.Call) ([]byte, error) {
 		return nil, err
 	}
 	if p.format == formatHTTPv2 {
-		return encode(v2Wire(p.v2Event(call, body)))
+		return encode(v2Wire(p.v2Event(call, body), call.Ctx))
 	}
 	ev := p.v1Event(call, body)
 	return encode(v1Wire(&ev, p.format, call.Ctx))
@@ -63,6 +63,7 @@ func (p *Proxy) v1Event(call *gateway.Call, body []byte) events.APIGatewayProxyR
 			RequestTime:       c.RequestTimeString(),
 			RequestTimeEpoch:  c.RequestTimeEpoch(),
 			APIID:             c.APIID,
+			Authorizer:        authorizerV1(&c.Authorizer),
 		},
 	}
 	if p.format == formatREST {

@@ -115,11 +115,12 @@ type wireV2 struct {
 type wireV2Context struct {
 	*events.APIGatewayV2HTTPRequestContext
 	Authentication *events.APIGatewayV2HTTPRequestContextAuthentication `json:"authentication,omitempty"`
+	Authorizer     any                                                  `json:"authorizer,omitempty"`
 }
 
-func v2Wire(ev *events.APIGatewayV2HTTPRequest) *wireV2 {
+func v2Wire(ev *events.APIGatewayV2HTTPRequest, c *reqctx.Context) *wireV2 {
 	rc := &ev.RequestContext
-	w := &wireV2{APIGatewayV2HTTPRequest: ev, RequestContext: wireV2Context{APIGatewayV2HTTPRequestContext: rc}}
+	w := &wireV2{APIGatewayV2HTTPRequest: ev, RequestContext: wireV2Context{APIGatewayV2HTTPRequestContext: rc, Authorizer: authorizerV2(c)}}
 	if rc.Authentication.ClientCert.ClientCertPem != "" {
 		w.RequestContext.Authentication = &rc.Authentication
 	}
