@@ -36,6 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(serveCmd(stdout, stderr), validateCmd(stdout, stderr), routesCmd(stdout, stderr), logsCmd(stdout, stderr))
+	root.AddCommand(keysCmd(stdout))
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	var ee exitError
@@ -131,7 +132,8 @@ func serveCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:3000", "data-plane address")
-	f.StringVar(&opts.AdminListen, "admin-listen", "127.0.0.1:3001", "admin address (/healthz, /readyz); never the data port")
+	f.StringVar(&opts.AdminListen, "admin-listen", "127.0.0.1:3001", "admin address (health, API keys, usage plans, Invoke API); never the data port")
+	f.BoolVar(&opts.AdminNoAuth, "admin-no-auth", false, "serve the admin API without its token (loopback --admin-listen only)")
 	f.StringVar(&opts.Stage, "stage", "", "stage a bare OpenAPI document is served under (default: its base path, else dev; HTTP APIs: $default)")
 	f.StringVar(&stateDir, "state-dir", ".genkan", "directory for persistent state")
 	f.StringVar(&accessLog, "access-log", "", "access log destination: - for stdout, or a file")

@@ -8,16 +8,17 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/auth/jwt/jwttest"
 	"github.com/genkanhq/genkan/internal/compile"
 )
 
 // jwtAPI is an HTTP API whose GET /pets needs a JWT with scope pets/read from p.
-func jwtAPI(p *idp) *apimodel.Config {
+func jwtAPI(p *jwttest.IDP) *apimodel.Config {
 	return &apimodel.Config{APIs: []*apimodel.API{{
 		ID: "jwtapi", Protocol: apimodel.ProtocolHTTP,
 		Stages: []*apimodel.Stage{{Name: apimodel.DefaultStage}},
 		Authorizers: []*apimodel.Authorizer{{
-			Name: "oidc", Type: apimodel.AuthorizerJWT, Issuer: p.issuer(), Audience: []string{"app"},
+			Name: "oidc", Type: apimodel.AuthorizerJWT, Issuer: p.Issuer(), Audience: []string{"app"},
 			IdentitySources: []string{"$request.header.Authorization"},
 		}},
 		Routes: []*apimodel.Route{
@@ -29,13 +30,13 @@ func jwtAPI(p *idp) *apimodel.Config {
 }
 
 func TestJWTAuthorizerEndToEnd(t *testing.T) {
-	p := newIDP(t)
+	p := jwttest.New(t)
 	base := serve(t, jwtAPI(p), compile.Deps{})
-	pubDER, err := x509.MarshalPKIXPublicKey(&p.rsa.PublicKey)
+	pubDER, err := x509.MarshalPKIXPublicKey(&p.RSA.PublicKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	attackerJWK, _ := jwk.PublicKeyOf(&p.attacker.PublicKey)
+	attackerJWK, _ := jwk.PublicKeyOf(&p.Attacker.PublicKey)
 	attackerJWK.Set(jwk.KeyIDKey, "rsa-1")
 
 	now := time.Now()
@@ -46,22 +47,22 @@ func TestJWTAuthorizerEndToEnd(t *testing.T) {
 		status int
 		body   string
 	}{
-		{"RS256 token", "/pets", sign(t, p.rsa, "RS256", "rsa-1", p.claims(), nil), 200, "pets-secret"},
-		{"ES256 token", "/pets", sign(t, p.ecKey, "ES256", "ec-1", p.claims(), nil), 200, "pets-secret"},
+		{"RS256 token", "/pets", jwttest.Sign(t, p.RSA, "RS256", "rsa-1", p.Claims(), nil), 200, "pets-secret"},
+		{"ES256 token", "/pets", jwttest.Sign(t, p.EC, "ES256", "ec-1", p.Claims(), nil), 200, "pets-secret"},
 		{"Bearer-less token", "/pets", "", 401, `{"message":"Unauthorized"}`},
-		{"alg none", "/pets", forged(map[string]any{"alg": "none", "kid": "rsa-1"}, p.claims(), ""), 401, `{"message":"Unauthorized"}`},
-		{"HS256 signed with the public key", "/pets", sign(t, pubDER, "HS256", "rsa-1", p.claims(), nil), 401, `{"message":"Unauthorized"}`},
-		{"embedded jwk", "/pets", sign(t, p.attacker, "RS256", "rsa-1", p.claims(), map[string]any{"jwk": attackerJWK}), 401, `{"message":"Unauthorized"}`},
-		{"jku to another JWKS", "/pets", sign(t, p.attacker, "RS256", "x", p.claims(), map[string]any{"jku": "http://127.0.0.1:1/jwks.json"}), 401, `{"message":"Unauthorized"}`},
-		{"kid path traversal", "/pets", sign(t, p.attacker, "RS256", "../../../dev/null", p.claims(), nil), 401, `{"message":"Unauthorized"}`},
-		{"kid of the EC key on an RSA signature", "/pets", sign(t, p.rsa, "RS256", "ec-1", p.claims(), nil), 401, `{"message":"Unauthorized"}`},
-		{"signed by another key", "/pets", sign(t, p.attacker, "RS256", "rsa-1", p.claims(), nil), 401, `{"message":"Unauthorized"}`},
-		{"expired", "/pets", sign(t, p.rsa, "RS256", "rsa-1", p.claims("exp", now.Add(-time.Minute).Unix()), nil), 401, `{"message":"Unauthorized"}`},
-		{"not yet valid", "/pets", sign(t, p.rsa, "RS256", "rsa-1", p.claims("nbf", now.Add(time.Hour).Unix()), nil), 401, `{"message":"Unauthorized"}`},
-		{"no exp", "/pets", sign(t, p.rsa, "RS256", "rsa-1", p.claims("exp", nil), nil), 401, `{"message":"Unauthorized"}`},
-		{"wrong issuer", "/pets", sign(t, p.rsa, "RS256", "rsa-1", p.claims("iss", "https://evil.example"), nil), 401, `{"message":"Unauthorized"}`},
-		{"wrong audience", "/pets", sign(t, p.rsa, "RS256", "rsa-1", p.claims("aud", "other"), nil), 401, `{"message":"Unauthorized"}`},
-		{"missing scope", "/admin", sign(t, p.rsa, "RS256", "rsa-1", p.claims(), nil), 403, `{"message":"Forbidden"}`},
+		{"alg none", "/pets", jwttest.Forged(map[string]any{"alg": "none", "kid": "rsa-1"}, p.Claims(), ""), 401, `{"message":"Unauthorized"}`},
+		{"HS256 signed with the public key", "/pets", jwttest.Sign(t, pubDER, "HS256", "rsa-1", p.Claims(), nil), 401, `{"message":"Unauthorized"}`},
+		{"embedded jwk", "/pets", jwttest.Sign(t, p.Attacker, "RS256", "rsa-1", p.Claims(), map[string]any{"jwk": attackerJWK}), 401, `{"message":"Unauthorized"}`},
+		{"jku to another JWKS", "/pets", jwttest.Sign(t, p.Attacker, "RS256", "x", p.Claims(), map[string]any{"jku": "http://127.0.0.1:1/jwks.json"}), 401, `{"message":"Unauthorized"}`},
+		{"kid path traversal", "/pets", jwttest.Sign(t, p.Attacker, "RS256", "../../../dev/null", p.Claims(), nil), 401, `{"message":"Unauthorized"}`},
+		{"kid of the EC key on an RSA signature", "/pets", jwttest.Sign(t, p.RSA, "RS256", "ec-1", p.Claims(), nil), 401, `{"message":"Unauthorized"}`},
+		{"signed by another key", "/pets", jwttest.Sign(t, p.Attacker, "RS256", "rsa-1", p.Claims(), nil), 401, `{"message":"Unauthorized"}`},
+		{"expired", "/pets", jwttest.Sign(t, p.RSA, "RS256", "rsa-1", p.Claims("exp", now.Add(-time.Minute).Unix()), nil), 401, `{"message":"Unauthorized"}`},
+		{"not yet valid", "/pets", jwttest.Sign(t, p.RSA, "RS256", "rsa-1", p.Claims("nbf", now.Add(time.Hour).Unix()), nil), 401, `{"message":"Unauthorized"}`},
+		{"no exp", "/pets", jwttest.Sign(t, p.RSA, "RS256", "rsa-1", p.Claims("exp", nil), nil), 401, `{"message":"Unauthorized"}`},
+		{"wrong issuer", "/pets", jwttest.Sign(t, p.RSA, "RS256", "rsa-1", p.Claims("iss", "https://evil.example"), nil), 401, `{"message":"Unauthorized"}`},
+		{"wrong audience", "/pets", jwttest.Sign(t, p.RSA, "RS256", "rsa-1", p.Claims("aud", "other"), nil), 401, `{"message":"Unauthorized"}`},
+		{"missing scope", "/admin", jwttest.Sign(t, p.RSA, "RS256", "rsa-1", p.Claims(), nil), 403, `{"message":"Forbidden"}`},
 		{"open route", "/open", "", 200, "open"},
 	}
 	for _, tc := range cases {
@@ -79,7 +80,7 @@ func TestJWTAuthorizerEndToEnd(t *testing.T) {
 			}
 		})
 	}
-	if n := p.fetches.Load(); n < 1 || n > 3 {
+	if n := p.Fetches.Load(); n < 1 || n > 3 {
 		t.Errorf("JWKS fetched %d times; want the cache to serve (unseen kids may refetch once per interval)", n)
 	}
 }

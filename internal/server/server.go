@@ -14,7 +14,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/genkanhq/genkan/internal/access"
+	"github.com/genkanhq/genkan/internal/admin"
 	"github.com/genkanhq/genkan/internal/apimodel"
+	"github.com/genkanhq/genkan/internal/auth/apikey"
 	"github.com/genkanhq/genkan/internal/compile"
 	"github.com/genkanhq/genkan/internal/config"
 	"github.com/genkanhq/genkan/internal/functions"
@@ -53,6 +56,9 @@ type Options struct {
 	// FunctionIdleTimeout stops function instances that served nothing for this long
 	// (functions.Options.IdleTimeout; 0 means its default, 5 minutes).
 	FunctionIdleTimeout time.Duration
+	// AdminNoAuth serves the admin API without its token; refused unless AdminListen is a
+	// loopback address, since the admin API reveals every API key.
+	AdminNoAuth bool
 }
 
 // Server is a running genkan.
@@ -73,6 +79,8 @@ type Server struct {
 
 	functions *functions.Manager
 	events    *invokeapi.Queue
+	keys      *apikey.Store
+	adminTok  string
 
 	data, admin       *http.Server
 	dataLn, adminLn   net.Listener
@@ -115,11 +123,19 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("--lambda-endpoint: %w", err)
 		}
 	}
+	keys, err := apikey.Open(opts.StateDir, apikey.Options{Logger: opts.Logger})
+	if err != nil {
+		mgr.Close()
+		return nil, fmt.Errorf("API keys: %w", err)
+	}
+	s.keys = keys
 	s.deps = compile.Deps{
 		Proxy:        httpproxy.NewTransport(httpproxy.TransportOptions{}),
 		HTTP:         newHTTPTransport(),
 		Lambda:       functionInvoker(mgr, remote, opts.Logger),
 		RemoteLambda: remote != nil,
+		Keys:         keyStore{keys},
+		Verifiers:    &access.Verifiers{},
 	}
 	t, files, err := s.build()
 	s.files = files
@@ -158,12 +174,19 @@ func (s *Server) listen(t *gateway.Table) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	if s.opts.AdminListen != "" {
+		if s.adminTok, err = s.adminToken(); err != nil {
+			s.dataLn.Close()
+			return err
+		}
 		s.adminLn, err = net.Listen("tcp", s.opts.AdminListen)
 		if err != nil {
 			s.dataLn.Close()
 			return fmt.Errorf("admin listener: %w", err)
 		}
 		s.admin = &http.Server{Handler: s.adminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		if err := admin.WriteEndpoint(s.opts.StateDir, s.adminLn.Addr().String()); err != nil {
+			s.log.Warn("cannot record the admin address for genkan keys", "error", err)
+		}
 	}
 	return nil
 }
@@ -256,6 +279,9 @@ func (s *Server) build() (*gateway.Table, []string, error) {
 	if err != nil {
 		return nil, files, err
 	}
+	if err := s.syncKeys(cfg); err != nil {
+		return nil, files, err
+	}
 	t.Warnings = append(t.Warnings, warnings...)
 	return t, files, nil
 }
@@ -329,6 +355,11 @@ func (s *Server) closeDeps() {
 	if s.functions != nil {
 		s.functions.Close()
 	}
+	if s.keys != nil {
+		if err := s.keys.Close(); err != nil {
+			s.log.Error("API key usage could not be saved", "error", err)
+		}
+	}
 	if s.deps.Proxy != nil {
 		s.deps.Proxy.Close()
 	}
@@ -352,6 +383,9 @@ func (s *Server) adminHandler() http.Handler {
 	t := s.tables.Load()
 	s.events = invokeapi.NewQueue(s.functions, invokeapi.QueueOptions{Logger: s.log})
 	mux.Handle(invokeapi.Path, invokeapi.New(s.functions, s.events, t.Settings.Region, t.Settings.AccountID, s.log))
+	admin.Register(mux, admin.Options{
+		Keys: s.keys, Authorizers: s, Token: s.adminTok, DisableAuth: s.opts.AdminNoAuth, Logger: s.log,
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`)

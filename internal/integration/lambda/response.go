@@ -367,6 +367,11 @@ func responseName(name string, scratch http.Header) string {
 	if gatewayOwned(canonical) {
 		return params.RemappedPrefix + canonical
 	}
+	if canonical == "Content-Type" {
+		// net/http looks for the canonical key only: under "content-type" it would sniff the
+		// body and send a second, different Content-Type.
+		return canonical
+	}
 	clear(scratch)
 	params.SetResponseHeader(scratch, canonical, "", params.RemapCommon)
 	for k := range scratch {

@@ -61,6 +61,9 @@ func TestRESTResponsesMatchAWS(t *testing.T) {
 			header: map[string]string{"test-header": "value"}},
 		// test_lambda_aws_proxy_response_format: {} is a 200 with an empty body.
 		{key: "", output: `{}`, status: 200},
+		// A lower-case content-type is the one Content-Type sent (net/http would otherwise
+		// sniff the body and add its own).
+		{key: "", output: `{"statusCode": 200, "headers": {"content-type": "application/json"}, "body": "plain words"}`, status: 200},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key+tc.output, func(t *testing.T) {
