@@ -29,7 +29,7 @@ func (a *JWT) Authenticate(c *gateway.Call, _ *policy.Decision) (policy.Decision
 		return 0, "", false, tokenError(c, err)
 	}
 	c.Ctx.Authorizer.Kind = reqctx.AuthorizerJWT
-	c.Ctx.Authorizer.Claims = claimStrings(res.HTTPClaims())
+	c.Ctx.Authorizer.Claims = res.HTTPClaimValues()
 	c.Ctx.Authorizer.Scopes = res.Scopes
 	return policy.Allow, "", false, nil
 }
@@ -51,7 +51,7 @@ func (a *Cognito) Authenticate(c *gateway.Call, _ *policy.Decision) (policy.Deci
 		res, err := v.Verify(ctxOf(c), token, a.Scopes)
 		if err == nil {
 			c.Ctx.Authorizer.Kind = reqctx.AuthorizerCognito
-			c.Ctx.Authorizer.Claims = claimStrings(res.RESTClaims())
+			c.Ctx.Authorizer.Claims = res.RESTClaimValues()
 			c.Ctx.Authorizer.Scopes = res.Scopes
 			return policy.Allow, "", false, nil
 		}
@@ -87,16 +87,6 @@ func tokenError(c *gateway.Call, err error) error {
 	}
 	if e.WWWAuthenticate != "" {
 		out.Header = http.Header{"Www-Authenticate": {e.WWWAuthenticate}}
-	}
-	return out
-}
-
-// claimStrings holds claims as AWS renders them for each API type (all strings, dates in REST's
-// Java form), so that events, $context.authorizer.claims.* and logs print the same text.
-func claimStrings(m map[string]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
 	}
 	return out
 }

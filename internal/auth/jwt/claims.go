@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,6 +20,33 @@ type Result struct {
 	// payload 2.0 events show as "scopes": null (AWS-recorded event in aws-powertools'
 	// jwt-authorizer-auth.json).
 	Scopes []string
+
+	// rendered memoizes the claims as each API type renders them: a Result comes from the
+	// verified-token cache and is shared by every request carrying the same token.
+	httpOnce, restOnce sync.Once
+	httpAny, restAny   map[string]any
+}
+
+// HTTPClaimValues is HTTPClaims with values typed any, computed once per Result. The map is
+// shared: callers must not modify it.
+func (r *Result) HTTPClaimValues() map[string]any {
+	r.httpOnce.Do(func() { r.httpAny = anyValues(r.HTTPClaims()) })
+	return r.httpAny
+}
+
+// RESTClaimValues is RESTClaims with values typed any, computed once per Result. The map is
+// shared: callers must not modify it.
+func (r *Result) RESTClaimValues() map[string]any {
+	r.restOnce.Do(func() { r.restAny = anyValues(r.RESTClaims()) })
+	return r.restAny
+}
+
+func anyValues(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 // HTTPClaims renders the claims as HTTP APIs pass them: requestContext.authorizer.jwt.claims
