@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
@@ -35,7 +36,7 @@ func PrintRoutes(w io.Writer, t *gateway.Table, listen string) {
 				if rt.Resource == apimodel.DefaultRouteKey {
 					method = "ANY"
 				}
-				fmt.Fprintf(tw, "  %s\t%s\t→ %s\n", method, urlFor(hostPort, st, rt), describe(rt))
+				fmt.Fprintf(tw, "  %s\t%s\t→ %s%s\n", method, urlFor(hostPort, st, rt), describe(rt), protection(rt.Spec.Auth))
 				if byHost {
 					fmt.Fprintf(tw, "  \t%s\t\n", urlFor(apiHost(api.ID, port), st, rt))
 				}
@@ -101,6 +102,31 @@ func describe(rt *gateway.Route) string {
 		}
 		return s + " " + in.URI
 	}
+}
+
+// protection names what guards a route, so the listing shows which URLs need credentials.
+func protection(a *apimodel.RouteAuth) string {
+	if a == nil {
+		return ""
+	}
+	var parts []string
+	switch a.Type {
+	case apimodel.AuthIAM:
+		parts = append(parts, "IAM")
+	case apimodel.AuthCustom, apimodel.AuthJWT, apimodel.AuthCognito:
+		p := "authorizer " + a.Authorizer
+		if len(a.Scopes) > 0 {
+			p += " (" + strings.Join(a.Scopes, " ") + ")"
+		}
+		parts = append(parts, p)
+	}
+	if a.APIKeyRequired {
+		parts = append(parts, "API key")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "  [" + strings.Join(parts, ", ") + "]"
 }
 
 func sortedStages(api *gateway.API) []*gateway.Stage {
