@@ -141,4 +141,9 @@ func (ld *load) importSAM(pos apimodel.Position, prefix, file string, data []byt
 	for _, dom := range cfg.Domains {
 		ld.addDomain(dom)
 	}
+	// Keys and plans a template declares (SAM's Auth.UsagePlan, AWS::ApiGateway::ApiKey and
+	// UsagePlan) join those of genkan YAML files; Validate reports any clash by position.
+	ld.cfg.APIKeys = append(ld.cfg.APIKeys, cfg.APIKeys...)
+	ld.cfg.UsagePlans = append(ld.cfg.UsagePlans, cfg.UsagePlans...)
+	ld.cfg.AccessKeys = append(ld.cfg.AccessKeys, cfg.AccessKeys...)
 }

@@ -80,3 +80,20 @@ func TestAliasesAndMergeKeys(t *testing.T) {
 		t.Errorf("NoMerge: %v", err)
 	}
 }
+
+func TestJSON(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{`{b: 1, a: [1.50, "x<y>&z", null, true, yes]}`, `{"b":1,"a":[1.50,"x<y>&z",null,true,"yes"]}`},
+		{`[0x1F, .5, "2012-10-17", -3]`, `["0x1F",".5","2012-10-17",-3]`},
+		{`{"aws:SourceIp": ["192.0.2.0/24"]}`, `{"aws:SourceIp":["192.0.2.0/24"]}`},
+	}
+	for _, tt := range tests {
+		n, _, err := ParseYAML([]byte(tt.yaml), "f.yaml", &Options{MaxDepth: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := JSON(n); got != tt.want {
+			t.Errorf("JSON(%s) = %s, want %s", tt.yaml, got, tt.want)
+		}
+	}
+}

@@ -165,6 +165,10 @@ func (im *importer) stringList(p pair, what string) []string {
 	}
 	out := make([]string, 0, len(p.Val.Items))
 	for _, item := range p.Val.Items {
+		if intrinsic(item) != "" {
+			im.notString(pair{Key: p.Key, KeyPos: item.Pos, Val: item}, what)
+			continue
+		}
 		s, ok := scalarString(item)
 		if !ok || item.IsNull() {
 			im.fail(item.Pos, "%s must be a list of strings, got %s in it", what, item.Describe())

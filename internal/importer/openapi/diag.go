@@ -28,6 +28,11 @@ type importer struct {
 	// the extension walker visits as well.
 	docs     map[string]*node
 	external []*node
+
+	// schemes are the security schemes by name; rootAuth is the document's security,
+	// resolved once for the operations without their own (nil when it has none).
+	schemes  map[string]*scheme
+	rootAuth *apimodel.RouteAuth
 }
 
 func (im *importer) warn(pos apimodel.Position, format string, args ...any) {

@@ -411,7 +411,7 @@ x-amazon-apigateway-gateway-responses:
     statusCode: 400
     responseParameters: {gatewayresponse.header.Access-Control-Allow-Origin: "'*'"}
     responseTemplates: {application/json: '{"message": $context.error.messageString}'}
-x-amazon-apigateway-policy: {Version: "2012-10-17"}
+x-amazon-apigateway-policy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*"}]}
 x-amazon-apigateway-minimum-compression-size: 0
 X-Amazon-Apigateway-Integration: {}
 paths:
@@ -441,18 +441,22 @@ components:
 	if gr == nil || gr.StatusCode != "400" || gr.ResponseParameters["gatewayresponse.header.Access-Control-Allow-Origin"] != "'*'" || gr.Pos.Line != 11 {
 		t.Errorf("gateway response = %+v", gr)
 	}
+	if want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}]}`; api.ResourcePolicy != want || api.ResourcePolicyPos.Line != 15 {
+		t.Errorf("resource policy = %s at %s, want %s at line 15", api.ResourcePolicy, api.ResourcePolicyPos, want)
+	}
+	if a := api.Routes[0].Auth; a == nil || !a.APIKeyRequired || a.Type != apimodel.AuthNone || api.Routes[1].Auth != nil {
+		t.Errorf("auth of GET /a = %+v, of POST /a = %+v; want an API key on GET only", api.Routes[0].Auth, api.Routes[1].Auth)
+	}
 	mustContain(t, warningsText(warnings),
 		"my_API-v2.json:8:7: x-amazon-apigateway-endpoint-configuration.vpcEndpointIds",
-		"my_API-v2.json:15:1: x-amazon-apigateway-policy: resource policies are not supported yet",
 		"my_API-v2.json:16:1: x-amazon-apigateway-minimum-compression-size",
 		"my_API-v2.json:17:1: X-Amazon-Apigateway-Integration is not an API Gateway extension (AWS's extension names are lower-case)",
 		"my_API-v2.json:20:5: x-amazon-apigateway-integration is ignored here: AWS reads it only on an operation",
 		"my_API-v2.json:22:7: x-amazon-apigateway-request-validator: request validation is not supported yet",
-		"my_API-v2.json:23:7: GET /a requires security (api_key)",
 		"my_API-v2.json:38:13: x-amazon-apigateway-documentation",
 	)
-	if len(warnings) != 8 {
-		t.Errorf("want 8 warnings, got:\n%s", warningsText(warnings))
+	if len(warnings) != 6 {
+		t.Errorf("want 6 warnings, got:\n%s", warningsText(warnings))
 	}
 
 	// The same extensions mean nothing to an HTTP API, and AWS ignores them.
@@ -512,13 +516,24 @@ paths:
 
 // The LocalStack HTTP API fixture has no x-amazon-apigateway-importexport-version, so it needs
 // the protocol set to import as an HTTP API (its golden file shows the REST import failing).
+// Its authorizer is written the REST way, which an HTTP API refuses; written the HTTP API way
+// the document imports.
 func TestHTTPFixtureWithExplicitProtocol(t *testing.T) {
 	path := filepath.Join(fixturesDir, "localstack/files/openapi.spec.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
-	api, warnings, err := Import(data, Options{File: path, Protocol: apimodel.ProtocolHTTP})
+	_, _, err = Import(data, Options{File: path, Protocol: apimodel.ProtocolHTTP})
+	if err == nil {
+		t.Fatal("the REST-style authorizer imported into an HTTP API")
+	}
+	mustContain(t, err.Error(),
+		"openapi.spec.json:158:9: x-amazon-apigateway-authorizer of myAuthorizer has no authorizerPayloadFormatVersion",
+		`openapi.spec.json:159:29: x-amazon-apigateway-authorizer of myAuthorizer: identity source "method.request.header.Authorization" must start with $request.header.`)
+	fixed := strings.Replace(strings.ReplaceAll(string(data), ":account-id:", ":111111111111:"), `"identitySource": "method.request.header.Authorization",`,
+		`"identitySource": "$request.header.Authorization", "authorizerPayloadFormatVersion": "2.0",`, 1)
+	api, warnings, err := Import([]byte(fixed), Options{File: path, Protocol: apimodel.ProtocolHTTP})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -532,6 +547,12 @@ func TestHTTPFixtureWithExplicitProtocol(t *testing.T) {
 	}
 	if text := warningsText(warnings); strings.Contains(text, "x-amazon-apigateway-integrations") {
 		t.Errorf("reusable integrations are mapped for HTTP APIs:\n%s", text)
+	}
+	if a := api.Routes[2].Auth; a == nil || a.Type != apimodel.AuthCustom || a.Authorizer != "myAuthorizer" {
+		t.Errorf("auth of GET /pets/{petId} = %+v", a)
+	}
+	if c := api.CORS; c == nil || !reflect.DeepEqual(c.AllowMethods, []string{"GET", "OPTIONS", "POST"}) || c.Pos.Line != 134 {
+		t.Errorf("cors = %+v", c)
 	}
 }
 

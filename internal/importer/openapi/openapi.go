@@ -92,8 +92,10 @@ func (im *importer) importAPI() *apimodel.API {
 	}
 	api.Stages = []*apimodel.Stage{{Name: im.stage(), Pos: rootPos}}
 	im.apiExtensions(api)
-	api.Routes = im.routes()
+	im.accessExtensions(api)
+	api.Authorizers = im.securitySchemes()
 	im.rootSecurity()
+	api.Routes = im.routes()
 	im.walkExtensions()
 	im.validate(api)
 	return api

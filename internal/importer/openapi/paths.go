@@ -101,9 +101,7 @@ func (im *importer) route(pp, op pair, method string, shared []pair) *apimodel.R
 		// HTTP APIs have no method request; their parameters only document the route.
 		r.RequestParameters = im.requestParameters(pp.Key, shared, own, label)
 	}
-	if sp, ok := obj.Get("security"); ok {
-		im.operationSecurity(sp, label)
-	}
+	r.Auth = im.routeAuth(obj, label)
 	ip, hasIntegration := obj.Get("x-amazon-apigateway-integration")
 	if !hasIntegration {
 		im.missingIntegration(op, label)
@@ -213,35 +211,4 @@ func (im *importer) parameter(p pair) (name, in string, required, ok bool) {
 		}
 	}
 	return name, in, required, true
-}
-
-// operationSecurity reports a security requirement, which genkan does not enforce yet. An
-// empty list ([]) or an empty requirement ({}) asks for no authorization and needs no warning.
-func (im *importer) operationSecurity(p pair, label string) {
-	if names := securityNames(p.Val); names != "" {
-		im.warn(p.KeyPos, "%s requires security (%s), which genkan does not enforce yet; requests are not authorized", label, names)
-	}
-}
-
-func (im *importer) rootSecurity() {
-	p, ok := im.root.Get("security")
-	if !ok {
-		return
-	}
-	if names := securityNames(p.Val); names != "" {
-		im.warn(p.KeyPos, "the API requires security (%s) for operations without their own, which genkan does not enforce yet; requests are not authorized", names)
-	}
-}
-
-func securityNames(n *node) string {
-	if n.Kind != doctree.Seq {
-		return ""
-	}
-	var names []string
-	for _, req := range n.Items {
-		for _, s := range req.Pairs {
-			names = append(names, s.Key)
-		}
-	}
-	return strings.Join(names, ", ")
 }

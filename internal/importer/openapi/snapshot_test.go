@@ -22,12 +22,17 @@ var awsImports = map[string]string{
 	"localstack/files/openapi-http-method-integration.json": "test_import_with_http_method_integration",
 	"localstack/files/openapi.cognito-auth.json":            "test_import_with_cognito_auth_identity_source",
 	"localstack/files/openapi-method-int.spec.yaml":         "test_import_with_integer_http_status_code",
+	"localstack/files/petstore-authorizer.swagger.json":     "test_import_swagger_api",
 }
 
 type awsMethod struct {
-	HTTPMethod        string          `json:"httpMethod"`
-	RequestParameters map[string]bool `json:"requestParameters"`
-	Integration       struct {
+	HTTPMethod          string          `json:"httpMethod"`
+	RequestParameters   map[string]bool `json:"requestParameters"`
+	AuthorizationType   string          `json:"authorizationType"`
+	AuthorizerID        string          `json:"authorizerId"`
+	AuthorizationScopes []string        `json:"authorizationScopes"`
+	APIKeyRequired      bool            `json:"apiKeyRequired"`
+	Integration         struct {
 		Type                string            `json:"type"`
 		HTTPMethod          string            `json:"httpMethod"`
 		PassthroughBehavior string            `json:"passthroughBehavior"`
@@ -41,8 +46,23 @@ type awsMethod struct {
 	} `json:"methodIntegration"`
 }
 
+type awsAuthorizer struct {
+	ID             string `json:"id"`
+	Type           string `json:"type"`
+	IdentitySource string `json:"identitySource"`
+	TTL            *int   `json:"authorizerResultTtlInSeconds"`
+}
+
+// placeholders are what LocalStack's tests substitute into fixtures before importing them,
+// values that AWS then validates like any other.
+var placeholders = strings.NewReplacer(
+	"${authorizer_lambda_invocation_arn}", "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111111111111:function:authorizer/invocations",
+	"${cognito_pool_arn}", "arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_ABC123",
+	":account-id:", ":111111111111:",
+)
+
 // TestMatchesAWSImports compares the routes imported from a fixture with the methods AWS
-// created from the same file.
+// created from the same file, their authorization included.
 func TestMatchesAWSImports(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(fixturesDir, "localstack/snapshots/test_apigateway_import.snapshot.json"))
 	if err != nil {
@@ -61,6 +81,7 @@ func TestMatchesAWSImports(t *testing.T) {
 				if !strings.HasSuffix(name, "::"+test) {
 					continue
 				}
+				authorizers := recordedAuthorizers(t, snap.Recorded["get-authorizers"])
 				for key, raw := range snap.Recorded {
 					if !strings.HasPrefix(key, "method-") || strings.HasPrefix(key, "method-response") {
 						continue
@@ -69,7 +90,7 @@ func TestMatchesAWSImports(t *testing.T) {
 					if err := json.Unmarshal(raw, &m); err != nil {
 						t.Fatalf("%s: %v", key, err)
 					}
-					aws = append(aws, describeAWS(m))
+					aws = append(aws, describeAWS(m, authorizers))
 				}
 			}
 			if len(aws) == 0 {
@@ -80,13 +101,13 @@ func TestMatchesAWSImports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			api, _, err := Import(doc, Options{File: path})
+			api, _, err := Import([]byte(placeholders.Replace(string(doc))), Options{File: path})
 			if err != nil {
 				t.Fatal(err)
 			}
 			var ours []string
 			for _, r := range api.Routes {
-				ours = append(ours, describeRoute(r))
+				ours = append(ours, describeRoute(r)+" "+describeAuth(api, r))
 			}
 			sort.Strings(aws)
 			sort.Strings(ours)
@@ -97,15 +118,62 @@ func TestMatchesAWSImports(t *testing.T) {
 	}
 }
 
-func describeAWS(m awsMethod) string {
+// recordedAuthorizers describes AWS's authorizers by id; LocalStack records them as a list or
+// as a page of items, with their names masked.
+func recordedAuthorizers(t *testing.T, raw json.RawMessage) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if len(raw) == 0 {
+		return out
+	}
+	var list []awsAuthorizer
+	if err := json.Unmarshal(raw, &list); err != nil {
+		var page struct {
+			Items []awsAuthorizer `json:"items"`
+		}
+		if err := json.Unmarshal(raw, &page); err != nil {
+			t.Fatalf("get-authorizers: %v", err)
+		}
+		list = page.Items
+	}
+	for _, a := range list {
+		out[a.ID] = describeAuthorizer(a.Type, a.IdentitySource, a.TTL)
+	}
+	return out
+}
+
+func describeAuthorizer(typ, source string, ttl *int) string {
+	t := "-"
+	if ttl != nil {
+		t = fmt.Sprint(*ttl)
+	}
+	return fmt.Sprintf("%s(%s ttl=%s)", typ, source, t)
+}
+
+func describeAuth(api *apimodel.API, r *apimodel.Route) string {
+	a := r.Auth
+	if a == nil {
+		a = &apimodel.RouteAuth{Type: apimodel.AuthNone}
+	}
+	authorizer := ""
+	for _, az := range api.Authorizers {
+		if az.Name == a.Authorizer {
+			authorizer = describeAuthorizer(string(az.Type), strings.Join(az.IdentitySources, ", "), az.ResultTTLSeconds)
+		}
+	}
+	return fmt.Sprintf("auth=%s%s scopes=%v key=%v", a.Type, authorizer, a.Scopes, a.APIKeyRequired)
+}
+
+func describeAWS(m awsMethod, authorizers map[string]string) string {
 	in := m.Integration
 	var responses []string
 	for _, r := range in.Responses {
 		responses = append(responses, fmt.Sprintf("%s/%s/%v", r.StatusCode, r.SelectionPattern, r.ResponseParameters))
 	}
 	sort.Strings(responses)
-	return fmt.Sprintf("%s params=%v %s %s passthrough=%s content=%s map=%v responses=%v",
-		m.HTTPMethod, m.RequestParameters, in.Type, in.HTTPMethod, in.PassthroughBehavior, in.ContentHandling, in.RequestParameters, responses)
+	auth := fmt.Sprintf("auth=%s%s scopes=%v key=%v", m.AuthorizationType, authorizers[m.AuthorizerID], m.AuthorizationScopes, m.APIKeyRequired)
+	return fmt.Sprintf("%s params=%v %s %s passthrough=%s content=%s map=%v responses=%v %s",
+		m.HTTPMethod, m.RequestParameters, in.Type, in.HTTPMethod, in.PassthroughBehavior, in.ContentHandling, in.RequestParameters, responses, auth)
 }
 
 func describeRoute(r *apimodel.Route) string {

@@ -12,14 +12,8 @@ const extensionPrefix = "x-amazon-apigateway-"
 // notYet says, for each API Gateway extension genkan does not map, what a user loses; the
 // warning is the only trace the extension leaves, so it should say what behaves differently.
 var notYet = map[string]string{
-	"x-amazon-apigateway-authorizer":               "authorizers are not supported yet; requests are not authorized",
-	"x-amazon-apigateway-authtype":                 "authorizers are not supported yet; requests are not authorized",
-	"x-amazon-apigateway-auth":                     "route authorization (AWS_IAM) is not supported yet; requests are not authorized",
-	"x-amazon-apigateway-api-key-source":           "API keys and usage plans are not supported yet; API keys are not checked",
 	"x-amazon-apigateway-request-validator":        "request validation is not supported yet; requests are not validated",
 	"x-amazon-apigateway-request-validators":       "request validation is not supported yet; requests are not validated",
-	"x-amazon-apigateway-cors":                     "HTTP API CORS configuration is not supported yet; preflight requests are routed like any other and no CORS headers are added",
-	"x-amazon-apigateway-policy":                   "resource policies are not supported yet; requests are not checked against the policy",
 	"x-amazon-apigateway-minimum-compression-size": "response compression is not supported yet; responses are not compressed",
 	"x-amazon-apigateway-documentation":            "documentation parts are not imported; they do not change how requests are served",
 	"x-amazon-apigateway-tag-value":                "tags are not imported; they do not change how requests are served",
@@ -34,6 +28,12 @@ var misplaced = map[string]string{
 	"x-amazon-apigateway-binary-media-types":     "AWS reads it only at the top level",
 	"x-amazon-apigateway-importexport-version":   "AWS reads it only at the top level",
 	"x-amazon-apigateway-endpoint-configuration": "AWS reads it at the top level of Swagger 2.0 documents and in the server objects of OpenAPI 3",
+	"x-amazon-apigateway-authorizer":             "AWS reads it only in a security scheme",
+	"x-amazon-apigateway-authtype":               "AWS reads it only in a security scheme",
+	"x-amazon-apigateway-auth":                   "AWS reads it only on an operation",
+	"x-amazon-apigateway-api-key-source":         "AWS reads it only at the top level",
+	"x-amazon-apigateway-policy":                 "AWS reads it only at the top level",
+	"x-amazon-apigateway-cors":                   "AWS reads it only at the top level",
 }
 
 // walkExtensions reports every x-amazon-apigateway-* key that was not mapped. It walks the

@@ -11,10 +11,8 @@ var samAPIProps = propRules{
 	"Name": mapped, "Description": mapped, "StageName": mapped, "Variables": mapped, "DefinitionBody": mapped,
 	"DefinitionUri": mapped, "BinaryMediaTypes": mapped, "GatewayResponses": mapped, "AccessLogSetting": mapped,
 	"EndpointConfiguration": mapped, "OpenApiVersion": mapped, "DisableExecuteApiEndpoint": mapped,
-	"MergeDefinitions": mapped,
-	"Tags":             quiet, "PropagateTags": quiet,
-	"Cors":                   "CORS is not supported yet; preflight requests are routed like any other and no CORS headers are added",
-	"Auth":                   "authorizers, API keys and resource policies are not supported yet; requests are not authorized",
+	"MergeDefinitions": mapped, "Cors": mapped, "Auth": mapped, "ApiKeySourceType": mapped,
+	"Tags": quiet, "PropagateTags": quiet,
 	"MethodSettings":         "method settings (throttling, caching, logging) are not supported yet",
 	"Models":                 "models and request validation are not supported yet; requests are not validated",
 	"Domain":                 "custom domains are not read from SAM's Domain property yet; the API is served on its own host and paths",
@@ -22,16 +20,14 @@ var samAPIProps = propRules{
 	"CacheClusterSize":       "response caching is not supported yet",
 	"CanarySetting":          "canary deployments are not emulated; every request goes to the stage's deployment",
 	"MinimumCompressionSize": "response compression is not supported yet; responses are not compressed",
-	"ApiKeySourceType":       "API keys are not supported yet; API keys are not checked",
 	"TracingEnabled":         noEffect, "FailOnWarnings": noEffect, "AlwaysDeploy": noEffect, "Mode": noEffect,
 }
 
 var samHTTPAPIProps = propRules{
 	"Name": mapped, "Description": mapped, "StageName": mapped, "StageVariables": mapped, "DefinitionBody": mapped,
-	"DefinitionUri": mapped, "AccessLogSettings": mapped, "DisableExecuteApiEndpoint": mapped,
+	"DefinitionUri": mapped, "AccessLogSettings": mapped, "DisableExecuteApiEndpoint": mapped, "CorsConfiguration": mapped,
+	"Auth": mapped,
 	"Tags": quiet, "PropagateTags": quiet,
-	"CorsConfiguration":    "CORS is not supported yet; preflight requests are routed like any other and no CORS headers are added",
-	"Auth":                 "authorizers are not supported yet; requests are not authorized",
 	"DefaultRouteSettings": "route settings (throttling, detailed metrics) are not supported yet",
 	"RouteSettings":        "route settings (throttling, detailed metrics) are not supported yet",
 	"Domain":               "custom domains are not read from SAM's Domain property yet; the API is served on its own host and paths",
@@ -98,12 +94,19 @@ func (im *importer) samAPI(r *resource, props *node) {
 	body, hasBody := props.Get("DefinitionBody")
 	uri, hasURI := props.Get("DefinitionUri")
 	var api *apimodel.API
+	var auth *samAuth
 	switch {
 	case hasBody && hasURI:
 		im.fail(uri.KeyPos, "%s: set DefinitionBody or DefinitionUri, not both", r.id)
 		return
 	case hasURI:
-		// SAM cannot edit a definition it only uploads, so events add no routes to it.
+		// SAM cannot edit a definition it only uploads, so events add no routes to it, and
+		// what SAM would write into it is refused.
+		for _, prop := range []string{"Auth", "Cors", "CorsConfiguration"} {
+			if p, ok := props.Get(prop); ok {
+				im.fail(p.KeyPos, "%s: %s works only with an inline definition (DefinitionBody); SAM rejects it beside DefinitionUri", r.id, prop)
+			}
+		}
 		api = im.importDefinitionFile(uri, r.id+".DefinitionUri", id, served, protocol)
 		im.checkEventsServed(r, api, events)
 	default:
@@ -123,8 +126,18 @@ func (im *importer) samAPI(r *resource, props *node) {
 		// integrates is left as the definition says.
 		manages := !hasBody
 		merges := manages || httpAPI || im.flag(props, r.id, "MergeDefinitions")
+		auth = im.readAuth(r, props, httpAPI)
 		if merges {
-			im.addEvents(doc, events, httpAPI, manages)
+			im.addEvents(doc, events, httpAPI, manages, auth, served)
+		}
+		// SAM's order: the events' routes and Auth, then CORS, then the API's Auth.
+		if httpAPI {
+			im.httpCors(doc, r, props)
+		} else {
+			im.restCors(doc, r, props)
+		}
+		if auth != nil {
+			im.applyAuth(doc, auth, served)
 		}
 		api = im.importDefinition(doc, r.id, id, served, protocol, why)
 		if !merges {
@@ -136,6 +149,9 @@ func (im *importer) samAPI(r *resource, props *node) {
 	}
 	api.Pos = r.pos
 	im.samAPISettings(r, props, api, stagePos)
+	if auth != nil && auth.usagePlan != nil {
+		im.samUsagePlan(r, *auth.usagePlan, api, served)
+	}
 	im.cfg.APIs = append(im.cfg.APIs, api)
 }
 
@@ -174,7 +190,7 @@ func (im *importer) child(m *node, key string, pos apimodel.Position) (*node, bo
 // addEvents writes each event's route into the definition, as SAM's editors do: an
 // aws_proxy integration calling the function. strict is SAM's check for definitions it
 // writes itself, where two events cannot claim one route.
-func (im *importer) addEvents(doc *node, events []*apiEvent, httpAPI, strict bool) {
+func (im *importer) addEvents(doc *node, events []*apiEvent, httpAPI, strict bool, auth *samAuth, stage string) {
 	paths, ok := im.child(doc, "paths", doc.Pos)
 	if !ok {
 		return
@@ -189,6 +205,10 @@ func (im *importer) addEvents(doc *node, events []*apiEvent, httpAPI, strict boo
 			if _, integrated := op.Val.Get("x-amazon-apigateway-integration"); integrated {
 				if strict {
 					im.fail(e.pos, "%s: API method %q is defined more than once for path %q", e.fnID+" event "+e.name, e.method, e.path)
+				} else if httpAPI {
+					// SAM's OpenApiEditor keeps the definition's integration but still
+					// applies the event's Auth.
+					im.eventAuth(e, doc, op.Val, auth, httpAPI, stage)
 				}
 				continue
 			}
@@ -224,6 +244,7 @@ func (im *importer) addEvents(doc *node, events []*apiEvent, httpAPI, strict boo
 		if !httpAPI {
 			im.eventParameters(e, op.Val, what)
 		}
+		im.eventAuth(e, doc, op.Val, auth, httpAPI, stage)
 	}
 }
 
@@ -299,6 +320,9 @@ func (im *importer) checkEventsServed(r *resource, api *apimodel.API, events []*
 		return
 	}
 	for _, e := range events {
+		if p, ok := e.props.Get("Auth"); ok {
+			im.warn(p.KeyPos, "%s event %s: SAM applies an event's Auth only to definitions it writes or merges (MergeDefinitions), so it has no effect on %s; ignored", e.fnID, e.name, r.id)
+		}
 		method := strings.ToUpper(e.method)
 		if e.method == anyMethod {
 			method = apimodel.MethodAny
@@ -352,6 +376,9 @@ func (im *importer) samAPISettings(r *resource, props *node, api *apimodel.API, 
 		}
 		if p, ok := props.Get("GatewayResponses"); ok {
 			im.samGatewayResponses(r.id, p, api)
+		}
+		if p, ok := props.Get("ApiKeySourceType"); ok {
+			im.apiKeySource(r.id, p, api)
 		}
 	}
 	if p, ok := props.Get("EndpointConfiguration"); ok {

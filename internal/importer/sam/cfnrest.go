@@ -13,10 +13,9 @@ import (
 
 var restAPIProps = propRules{
 	"Name": mapped, "Description": mapped, "Body": mapped, "BodyS3Location": mapped, "BinaryMediaTypes": mapped,
-	"EndpointConfiguration": mapped, "DisableExecuteApiEndpoint": mapped, "CloneFrom": mapped,
+	"EndpointConfiguration": mapped, "DisableExecuteApiEndpoint": mapped, "CloneFrom": mapped, "Policy": mapped,
+	"ApiKeySourceType":       mapped,
 	"Tags":                   quiet,
-	"Policy":                 "resource policies are not supported yet; requests are not checked against the policy",
-	"ApiKeySourceType":       "API keys are not supported yet; API keys are not checked",
 	"MinimumCompressionSize": "response compression is not supported yet; responses are not compressed",
 	"FailOnWarnings":         noEffect, "Mode": noEffect, "Parameters": noEffect,
 }
@@ -29,8 +28,8 @@ var methodProps = propRules{
 	// Method responses declare what integration responses may set; genkan passes the
 	// integration responses through as mapped.
 	"MethodResponses":     quiet,
-	"AuthorizerId":        quiet, // reported with AuthorizationType
-	"AuthorizationScopes": quiet,
+	"AuthorizerId":        mapped,
+	"AuthorizationScopes": mapped,
 	"RequestModels":       "models and request validation are not supported yet; requests are not validated",
 	"RequestValidatorId":  "request validation is not supported yet; requests are not validated",
 }
@@ -138,10 +137,15 @@ func (im *importer) restAPI(r *resource) {
 	if p, ok := r.props.Get("DisableExecuteApiEndpoint"); ok {
 		api.DisableExecuteAPIEndpoint, _ = im.boolean(p, r.id+".DisableExecuteApiEndpoint", mayDrop)
 	}
+	if p, ok := r.props.Get("ApiKeySourceType"); ok {
+		im.apiKeySource(r.id, p, api)
+	}
+	im.restPolicy(r, api)
+	authorizers := im.cfnAuthorizers(r, api, "AWS::ApiGateway::Authorizer", "RestApiId")
 	for _, m := range im.ofType("AWS::ApiGateway::Method") {
 		if im.belongsTo(m, "RestApiId", r.id) {
 			im.used[m.id] = true
-			if route := im.method(r, m); route != nil {
+			if route := im.method(r, m, authorizers); route != nil {
 				api.Routes = append(api.Routes, route)
 			}
 		}
@@ -294,7 +298,7 @@ func (im *importer) resourcePath(api *resource, n *node, seen map[string]bool) (
 	return strings.TrimSuffix(base, "/") + "/" + s, true
 }
 
-func (im *importer) method(api, m *resource) *apimodel.Route {
+func (im *importer) method(api, m *resource, authorizers map[string]string) *apimodel.Route {
 	im.checkProps(m, m.props, methodProps)
 	rp, ok := m.props.Get("ResourceId")
 	if !ok {
@@ -330,16 +334,7 @@ func (im *importer) method(api, m *resource) *apimodel.Route {
 			}
 		}
 	}
-	if p, ok := m.props.Get("AuthorizationType"); ok {
-		if s, _ := im.str(p, m.id+".AuthorizationType", mayDrop); s != "" && s != "NONE" {
-			im.warn(p.Val.Pos, "%s: authorization %s is not supported yet; requests are not authorized", m.id, s)
-		}
-	}
-	if p, ok := m.props.Get("ApiKeyRequired"); ok {
-		if b, _ := im.boolean(p, m.id+".ApiKeyRequired", mayDrop); b {
-			im.warn(p.Val.Pos, "%s: API keys are not supported yet; API keys are not checked", m.id)
-		}
-	}
+	route.Auth = im.cfnRouteAuth(m.id, m.props, m.pos, authorizers, true)
 	ip, ok := m.props.Get("Integration")
 	if !ok {
 		im.fail(m.pos, "%s has no Integration; AWS refuses to deploy an API with such a method (\"No integration defined for method\")", m.id)

@@ -13,15 +13,15 @@ import (
 var v2APIProps = propRules{
 	"Name": mapped, "Description": mapped, "ProtocolType": mapped, "Target": mapped, "RouteKey": mapped,
 	"Body": mapped, "BodyS3Location": mapped, "DisableExecuteApiEndpoint": mapped, "RouteSelectionExpression": mapped,
+	"CorsConfiguration": mapped,
 	"Tags":              quiet,
-	"CorsConfiguration": "CORS is not supported yet; preflight requests are routed like any other and no CORS headers are added",
 	"CredentialsArn":    noEffect, "Version": noEffect, "FailOnWarnings": noEffect, "DisableSchemaValidation": noEffect,
 	"ApiKeySelectionExpression": noEffect, "BasePath": noEffect, "IpAddressType": noEffect,
 }
 
 var v2RouteProps = propRules{
 	"ApiId": mapped, "RouteKey": mapped, "Target": mapped, "OperationName": mapped, "AuthorizationType": mapped,
-	"AuthorizerId": quiet, "AuthorizationScopes": quiet, // reported with AuthorizationType
+	"AuthorizerId": mapped, "AuthorizationScopes": mapped,
 	"ApiKeyRequired": noEffect, "RequestParameters": noEffect, "RequestModels": noEffect,
 	"ModelSelectionExpression": noEffect, "RouteResponseSelectionExpression": noEffect,
 }
@@ -109,9 +109,15 @@ func (im *importer) v2API(r *resource) {
 	if p, ok := r.props.Get("DisableExecuteApiEndpoint"); ok {
 		api.DisableExecuteAPIEndpoint, _ = im.boolean(p, r.id+".DisableExecuteApiEndpoint", mayDrop)
 	}
+	if p, ok := r.props.Get("CorsConfiguration"); ok {
+		// CloudFormation applies it after importing any Body, so it wins over the Body's.
+		api.CORS = im.cfnCORS(r, p)
+	}
+	authorizers := im.cfnAuthorizers(r, api, "AWS::ApiGatewayV2::Authorizer", "ApiId")
+	var quick *apimodel.Route
 	if quickCreate {
-		if route := im.quickCreateRoute(r); route != nil {
-			api.Routes = append(api.Routes, route)
+		if quick = im.quickCreateRoute(r); quick != nil {
+			api.Routes = append(api.Routes, quick)
 		}
 	}
 	integrations := map[string]*resource{}
@@ -125,7 +131,7 @@ func (im *importer) v2API(r *resource) {
 	for _, rt := range im.ofType("AWS::ApiGatewayV2::Route") {
 		if im.belongsTo(rt, "ApiId", r.id) {
 			im.used[rt.id] = true
-			if route := im.v2Route(rt, integrations, built); route != nil {
+			if route := im.v2Route(rt, integrations, built, authorizers); route != nil {
 				api.Routes = append(api.Routes, route)
 			}
 		}
@@ -133,7 +139,7 @@ func (im *importer) v2API(r *resource) {
 	for _, o := range im.ofType("AWS::ApiGatewayV2::ApiGatewayManagedOverrides") {
 		if im.belongsTo(o, "ApiId", r.id) {
 			im.used[o.id] = true
-			im.warn(o.pos, "%s: overrides of quick-create resources are not applied yet", o.id)
+			im.managedOverrides(o, quick, authorizers)
 		}
 	}
 	im.cfg.APIs = append(im.cfg.APIs, api)
@@ -185,7 +191,7 @@ func (im *importer) routeKey(key string, pos apimodel.Position, owner string) (*
 	return &apimodel.Route{Method: strings.ToUpper(method), Path: strings.TrimSpace(path), Pos: pos}, true
 }
 
-func (im *importer) v2Route(rt *resource, integrations map[string]*resource, built map[string]*apimodel.Integration) *apimodel.Route {
+func (im *importer) v2Route(rt *resource, integrations map[string]*resource, built map[string]*apimodel.Integration, authorizers map[string]string) *apimodel.Route {
 	im.checkProps(rt, rt.props, v2RouteProps)
 	kp, ok := rt.props.Get("RouteKey")
 	if !ok {
@@ -204,11 +210,7 @@ func (im *importer) v2Route(rt *resource, integrations map[string]*resource, bui
 	if p, ok := rt.props.Get("OperationName"); ok {
 		route.OperationName, _ = im.str(p, rt.id+".OperationName", mayDrop)
 	}
-	if p, ok := rt.props.Get("AuthorizationType"); ok {
-		if s, _ := im.str(p, rt.id+".AuthorizationType", mayDrop); s != "" && s != "NONE" {
-			im.warn(p.Val.Pos, "%s: authorization %s is not supported yet; requests are not authorized", rt.id, s)
-		}
-	}
+	route.Auth = im.cfnRouteAuth(rt.id, rt.props, rt.pos, authorizers, false)
 	tp, ok := rt.props.Get("Target")
 	if !ok {
 		// AWS accepts a route without a target but cannot serve it.
@@ -325,4 +327,34 @@ func (im *importer) v2Stages(api *resource) []*apimodel.Stage {
 		}
 	}
 	return stages
+}
+
+// managedOverrides applies an ApiGatewayManagedOverrides' Route to the route quick create
+// made: its authorization and operation name. Overrides of the integration and the stage are
+// reported.
+func (im *importer) managedOverrides(o *resource, quick *apimodel.Route, authorizers map[string]string) {
+	im.checkProps(o, o.props, propRules{"ApiId": mapped, "Route": mapped,
+		"Integration": "overrides of the quick-create integration are not applied yet",
+		"Stage":       "overrides of the quick-create stage are not applied yet"})
+	p, ok := o.props.Get("Route")
+	if !ok {
+		return
+	}
+	if quick == nil {
+		im.warn(p.KeyPos, "%s: the API has no quick-create route to override; ignored", o.id)
+		return
+	}
+	obj, ok := im.object(p, o.id+".Route", mustHave)
+	if !ok {
+		return
+	}
+	im.checkProps(&resource{id: o.id + ".Route", typ: "a route override"}, obj, propRules{
+		"AuthorizationType": mapped, "AuthorizerId": mapped, "AuthorizationScopes": mapped, "OperationName": mapped,
+		"Target": "overriding the quick-create route's target is not applied yet"})
+	if _, has := obj.Get("AuthorizationType"); has {
+		quick.Auth = im.cfnRouteAuth(o.id+".Route", obj, p.KeyPos, authorizers, false)
+	}
+	if op, has := obj.Get("OperationName"); has {
+		quick.OperationName, _ = im.str(op, o.id+".Route.OperationName", mayDrop)
+	}
 }

@@ -115,19 +115,16 @@ func (im *importer) importDefinition(doc *node, logical, id, stage string, proto
 	}
 	api, ws, err := openapi.Import([]byte(e.b.String()), openapi.Options{File: file, ID: id, Stage: stage, Protocol: protocol})
 	for _, w := range ws {
+		if reason, ok := e.unresolvedAt[w.Pos.Line]; ok && w.Pos.File == file {
+			w.Message = explainUnresolved(w.Message, reason)
+		}
 		remap(&w.Pos)
 		im.warnings = append(im.warnings, w)
 	}
 	if err != nil {
 		for _, p := range apimodel.AsProblems(err, doc.Pos) {
 			if reason, ok := e.unresolvedAt[p.Pos.Line]; ok && p.Pos.File == file {
-				// The OpenAPI importer's advice (import the template instead) does not fit
-				// here: say why genkan could not resolve the intrinsic.
-				if what, _, found := strings.Cut(p.Message, " is the CloudFormation intrinsic"); found {
-					p.Message = what + " cannot be resolved: " + reason
-				} else {
-					p.Message += " (" + reason + ")"
-				}
+				p.Message = explainUnresolved(p.Message, reason)
 			}
 			remap(&p.Pos)
 			im.problems = append(im.problems, p)
@@ -136,6 +133,24 @@ func (im *importer) importDefinition(doc *node, logical, id, stage string, proto
 	}
 	remapAPI(api, remap)
 	return api
+}
+
+// explainUnresolved replaces the OpenAPI importer's advice about an intrinsic (import the
+// template instead), which does not fit here, with why genkan could not resolve it, keeping
+// what the message says follows from it.
+func explainUnresolved(msg, reason string) string {
+	for _, marker := range []string{" is the CloudFormation intrinsic", " holds the CloudFormation intrinsic"} {
+		what, rest, found := strings.Cut(msg, marker)
+		if !found {
+			continue
+		}
+		msg = what + " cannot be resolved: " + reason
+		if _, consequence, ok := strings.Cut(rest, "which only CloudFormation resolves; "); ok && !strings.HasPrefix(consequence, "import the SAM") {
+			msg += "; " + consequence
+		}
+		return msg
+	}
+	return msg + " (" + reason + ")"
 }
 
 // remapAPI applies f to every position an API holds.
@@ -156,6 +171,18 @@ func remapAPI(api *apimodel.API, f func(*apimodel.Position)) {
 	for _, gr := range api.GatewayResponses {
 		f(&gr.Pos)
 	}
+	for _, az := range api.Authorizers {
+		f(&az.Pos)
+	}
+	for _, r := range api.Routes {
+		if r.Auth != nil {
+			f(&r.Auth.Pos)
+		}
+	}
+	if api.CORS != nil {
+		f(&api.CORS.Pos)
+	}
+	f(&api.ResourcePolicyPos)
 }
 
 // importDefinitionFile imports an OpenAPI file as API Gateway would read it: from S3, after

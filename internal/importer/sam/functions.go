@@ -46,7 +46,7 @@ var lambdaFunctionProps = propRules{
 
 var apiEventProps = propRules{
 	"Path": mapped, "Method": mapped, "RestApiId": mapped, "RequestParameters": mapped, "TimeoutInMillis": mapped,
-	"Auth":                 "authorizers and API keys are not supported yet; requests are not authorized",
+	"Auth":                 mapped,
 	"RequestModel":         "request validation is not supported yet; requests are not validated",
 	"ResponseTransferMode": "response streaming is not supported yet; responses are buffered",
 	"Stage":                noEffect,
@@ -54,7 +54,7 @@ var apiEventProps = propRules{
 
 var httpAPIEventProps = propRules{
 	"Path": mapped, "Method": mapped, "ApiId": mapped, "PayloadFormatVersion": mapped, "TimeoutInMillis": mapped,
-	"Auth":          "authorizers are not supported yet; requests are not authorized",
+	"Auth":          mapped,
 	"RouteSettings": "route settings (throttling, detailed metrics) are not supported yet",
 	"Stage":         noEffect,
 }

@@ -120,6 +120,8 @@ func (im *importer) refResource(r *resource, pos apimodel.Position, expr string,
 		return im.propRef(r, "StageName", pos, expr, depth)
 	case "AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName":
 		return im.propRef(r, "DomainName", pos, expr, depth)
+	case typeUserPool:
+		return strNode(im.userPoolID(r, pos, expr), pos), nil
 	}
 	if physicalRefTypes[r.typ] {
 		return strNode(im.physical[r.id], pos), nil
@@ -131,6 +133,25 @@ func (im *importer) refResource(r *resource, pos apimodel.Position, expr string,
 		im.warn(pos, "%s stands for the physical id of %s (%s), which CloudFormation chooses when it creates it; genkan uses the logical id %q", expr, r.id, r.typ, r.id)
 	}
 	return strNode(r.id, pos), nil
+}
+
+const typeUserPool = "AWS::Cognito::UserPool"
+
+// userPoolID stands in for the id CloudFormation's user pool gets ({region}_{random}), so that
+// ARNs and issuers built from it have the shape Cognito authorizers need. Tokens are checked
+// against the stand-in's issuer, which only a local Cognito emulator answering for it can
+// satisfy; the warning says so once.
+func (im *importer) userPoolID(r *resource, pos apimodel.Position, expr string) string {
+	id := region + "_" + r.id
+	if !im.refWarned[r.id] {
+		im.refWarned[r.id] = true
+		im.warn(pos, "%s stands for user pool %s, which CloudFormation creates; genkan uses the id %q (issuer https://cognito-idp.%s.%s/%s), so only tokens issued for that id are accepted", expr, r.id, id, region, urlSuffix, id)
+	}
+	return id
+}
+
+func userPoolARN(id string) string {
+	return "arn:" + partition + ":cognito-idp:" + region + ":" + accountID + ":userpool/" + id
 }
 
 // propRef answers a Ref with one of the resource's own properties.
@@ -176,6 +197,16 @@ func (im *importer) getAtt(id, attr string, pos apimodel.Position, expr string, 
 			return nil, err
 		}
 		return strNode(functionARN(name), pos), nil
+	case r.typ == typeUserPool && (attr == "Arn" || attr == "ProviderName" || attr == "ProviderURL"):
+		pool := im.userPoolID(r, pos, expr)
+		provider := "cognito-idp." + region + "." + urlSuffix + "/" + pool
+		switch attr {
+		case "Arn":
+			return strNode(userPoolARN(pool), pos), nil
+		case "ProviderURL":
+			return strNode("https://"+provider, pos), nil
+		}
+		return strNode(provider, pos), nil
 	case r.typ == "AWS::Serverless::Application" && strings.HasPrefix(attr, "Outputs."):
 		return nil, cannot(pos, expr, "%s is a nested application, which genkan does not deploy", id)
 	}

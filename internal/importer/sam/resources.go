@@ -14,16 +14,12 @@ var apiParts = map[string]bool{
 	"AWS::ApiGateway::Resource": true, "AWS::ApiGateway::Method": true, "AWS::ApiGateway::Deployment": true,
 	"AWS::ApiGateway::Stage": true, "AWS::ApiGateway::GatewayResponse": true, "AWS::ApiGatewayV2::Route": true,
 	"AWS::ApiGatewayV2::Integration": true, "AWS::ApiGatewayV2::Stage": true, "AWS::ApiGatewayV2::Deployment": true,
-	"AWS::ApiGatewayV2::ApiGatewayManagedOverrides": true,
+	"AWS::ApiGatewayV2::ApiGatewayManagedOverrides": true, "AWS::ApiGateway::Authorizer": true,
+	"AWS::ApiGatewayV2::Authorizer": true,
 }
 
 // notYet are the resource types a later genkan serves; until then each gets its own warning.
 var notYet = map[string]string{
-	"AWS::ApiGateway::ApiKey":           "API keys and usage plans are not supported yet; API keys are not checked and requests are not throttled",
-	"AWS::ApiGateway::UsagePlan":        "API keys and usage plans are not supported yet; API keys are not checked and requests are not throttled",
-	"AWS::ApiGateway::UsagePlanKey":     "API keys and usage plans are not supported yet; API keys are not checked and requests are not throttled",
-	"AWS::ApiGateway::Authorizer":       "authorizers are not supported yet; requests are not authorized",
-	"AWS::ApiGatewayV2::Authorizer":     "authorizers are not supported yet; requests are not authorized",
 	"AWS::ApiGateway::RequestValidator": "request validation is not supported yet; requests are not validated",
 	"AWS::ApiGateway::Model":            "models and request validation are not supported yet; requests are not validated",
 	"AWS::ApiGatewayV2::Model":          "models and request validation are not supported yet; requests are not validated",
@@ -35,6 +31,7 @@ var notYet = map[string]string{
 
 func (im *importer) otherResources() {
 	im.domains()
+	im.keysAndPlans()
 	im.dependsOn()
 	var ignored []string
 	var first apimodel.Position
@@ -93,6 +90,9 @@ func (im *importer) knownLogicalID(id string) bool {
 		return true
 	}
 	if _, ok := im.apiIDs[id]; ok {
+		return true
+	}
+	if im.generatedPlans["ServerlessUsagePlan"] != nil && (id == "ServerlessUsagePlan" || id == "ServerlessApiKey" || id == "ServerlessUsagePlanKey") {
 		return true
 	}
 	// SAM names what it generates after the resource it expands: FnRole, ApiDeployment1a2b…
@@ -207,7 +207,8 @@ func (im *importer) stageResources() {
 // positions. The integration timeout ceiling is left to the gateway's settings, which may
 // raise AWS's 29 s.
 func (im *importer) validate() {
-	cfg := &apimodel.Config{APIs: im.cfg.APIs, Domains: im.cfg.Domains, Settings: apimodel.Settings{MaxIntegrationTimeout: 1 << 62}}
+	cfg := &apimodel.Config{APIs: im.cfg.APIs, Domains: im.cfg.Domains, APIKeys: im.cfg.APIKeys, UsagePlans: im.cfg.UsagePlans,
+		Settings: apimodel.Settings{MaxIntegrationTimeout: 1 << 62}}
 	if err := cfg.Validate(); err != nil {
 		im.addError(err)
 	}

@@ -66,7 +66,8 @@ type importer struct {
 	includes        map[string]*node
 	evaluating      map[string]bool
 	refWarned       map[string]bool
-	used            map[string]bool // resources an API took as its part
+	used            map[string]bool                // resources an API took as its part
+	generatedPlans  map[string]*apimodel.UsagePlan // the usage plans SAM generates, by logical id
 	ifWarned        map[apimodel.Position]bool
 	evals           int
 
@@ -110,6 +111,7 @@ func newImporter(opt Options) *importer {
 		evaluating:      map[string]bool{},
 		refWarned:       map[string]bool{},
 		used:            map[string]bool{},
+		generatedPlans:  map[string]*apimodel.UsagePlan{},
 		ifWarned:        map[apimodel.Position]bool{},
 		stack:           stackName(opt.File),
 	}
