@@ -6,13 +6,14 @@
 #      function route, at several reserved concurrencies, against genkan's HTTP_PROXY to
 #      bench/backend;
 #   2. a Node handler through genkan against the same handler in serverless-offline;
+#      both also with genkan's opt-in queue (a few instances serving all connections);
 #   3. the cold start of a Go (and a Node) function instance through a warm genkan;
 #   4. launch to first 200 of `genkan serve template.yaml` (a SAM template with one Go
 #      function, prebuilt or built from source into genkan's cache) against serverless-offline's
 #      launch to first response.
 #
 # Usage: bench/functions.sh [-d SECONDS] [-c CONNECTIONS] [-t THREADS] [-r ROUNDS] [-w SECONDS]
-#                           [-n SAMPLES] [-k SAMPLES] [-g "8 16 50"] [-N "16 50"]
+#                           [-n SAMPLES] [-k SAMPLES] [-g "8 16 50"] [-N "16 50"] [-q "2 4"] [-Q "4"]
 #   -d  length of each throughput run (default 10)
 #   -c  connections of a throughput run (default 50)
 #   -t  wrk threads (default 2)
@@ -22,16 +23,19 @@
 #   -k  cold-start samples per runtime (default 9)
 #   -g  reserved concurrencies of the Go function (default "8 16 50")
 #   -N  reserved concurrencies of the Node function (default "16 50")
-# Env: FUNCTIONS_BENCH_PORT=P uses ports P+1..P+10 (default 9020); GENKAN_GOGC=N sets GOGC of
-#      the genkan processes.
+#   -q  reserved concurrencies of the Go function with a queue (default "2 4"; "" for none)
+#   -Q  the same for the Node function (default "4")
+# Env: FUNCTIONS_BENCH_PORT=P uses ports P+1..P+12 (default 9020); GENKAN_GOGC=N sets GOGC of
+#      the genkan processes; GENKAN_BIN=PATH runs that genkan instead of building cmd/genkan.
+# The queued rows need a genkan with --function-queue; without it they are skipped.
 #
 # Needs wrk, curl and go; node and npm for the Node and serverless-offline rows. The first run
 # installs serverless@3 and serverless-offline@13 into bench/_scratch/sls (gitignored).
 set -euo pipefail
 
 DURATION=10 CONNS=50 THREADS=2 ROUNDS=3 WARMUP=4 LAUNCHES=5 COLDS=9
-GO_CONCS="8 16 50" NODE_CONCS="16 50"
-while getopts "d:c:t:r:w:n:k:g:N:h" opt; do
+GO_CONCS="8 16 50" NODE_CONCS="16 50" GO_QUEUED="2 4" NODE_QUEUED="4"
+while getopts "d:c:t:r:w:n:k:g:N:q:Q:h" opt; do
 	case $opt in
 	d) DURATION=$OPTARG ;;
 	c) CONNS=$OPTARG ;;
@@ -42,7 +46,9 @@ while getopts "d:c:t:r:w:n:k:g:N:h" opt; do
 	k) COLDS=$OPTARG ;;
 	g) GO_CONCS=$OPTARG ;;
 	N) NODE_CONCS=$OPTARG ;;
-	*) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	q) GO_QUEUED=$OPTARG ;;
+	Q) NODE_QUEUED=$OPTARG ;;
+	*) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 
@@ -50,6 +56,7 @@ BASE=${FUNCTIONS_BENCH_PORT:-9020}
 BACKEND_PORT=$((BASE + 1)) GENKAN_PORT=$((BASE + 2)) ADMIN_PORT=$((BASE + 3))
 SLS_PORT=$((BASE + 4)) SLS_LAMBDA_PORT=$((BASE + 5)) SLS_WS_PORT=$((BASE + 6))
 LAUNCH_PORT=$((BASE + 7)) LAUNCH_ADMIN_PORT=$((BASE + 8)) COLD_PORT=$((BASE + 9)) COLD_ADMIN_PORT=$((BASE + 10))
+QUEUE_PORT=$((BASE + 11)) QUEUE_ADMIN_PORT=$((BASE + 12))
 HOST=127.0.0.1
 
 cd "$(dirname "$0")/.."
@@ -84,7 +91,7 @@ for c in wrk curl go; do command -v $c >/dev/null || missing+=($c); done
 HAVE_NODE=1
 command -v node >/dev/null || { HAVE_NODE=0; note "node not found: Node and serverless-offline rows skipped"; }
 
-for port in $(seq $((BASE + 1)) $((BASE + 10))); do
+for port in $(seq $((BASE + 1)) $((BASE + 12))); do
 	if (exec 3<>"/dev/tcp/$HOST/$port") 2>/dev/null; then
 		die "port $port is already in use (FUNCTIONS_BENCH_PORT moves the range)"
 	fi
@@ -94,9 +101,18 @@ ulimit -n 65536 2>/dev/null || true
 note "building"
 go build -o "$WORK/backend" ./bench/backend
 go build -o "$WORK/firstresp" ./bench/functions/firstresp
-go build -o "$WORK/genkan" ./cmd/genkan 2>"$WORK/genkan-build.log" ||
-	die "cmd/genkan does not build: $(head -c 600 "$WORK/genkan-build.log")"
-GENKAN=$WORK/genkan
+if [[ -n ${GENKAN_BIN:-} ]]; then
+	GENKAN=$GENKAN_BIN
+else
+	go build -o "$WORK/genkan" ./cmd/genkan 2>"$WORK/genkan-build.log" ||
+		die "cmd/genkan does not build: $(head -c 600 "$WORK/genkan-build.log")"
+	GENKAN=$WORK/genkan
+fi
+# The queue is a hidden flag; an unknown flag fails before --help is honoured.
+if [[ -n "$GO_QUEUED$NODE_QUEUED" ]] && ! "$GENKAN" serve --function-queue 1s --help >/dev/null 2>&1; then
+	note "this genkan has no --function-queue: queued rows skipped"
+	GO_QUEUED="" NODE_QUEUED=""
+fi
 # The Go function, built as genkan builds runtime "go" functions (static, lambda.norpc), into a
 # code directory of its own: provided.al2023 runs CODE/bootstrap.
 mkdir -p "$WORK/go-fn"
@@ -226,6 +242,37 @@ start genkan "${GOGC_ENV[@]}" "$GENKAN" serve "$WORK/genkan.yaml" --listen "$HOS
 	--admin-listen "$HOST:$ADMIN_PORT" --state-dir "$WORK/state" --no-watch
 wait_url "http://$HOST:$GENKAN_PORT/b/item" genkan
 
+# The queued functions run in a genkan of their own, since the queue is a gateway-wide option:
+# an invocation beyond the reserved concurrency waits up to 2 s for an instance.
+if [[ -n "$GO_QUEUED$NODE_QUEUED" ]]; then
+	{
+		echo "functions:"
+		for c in $GO_QUEUED; do
+			echo "  go-q$c: { runtime: provided.al2023, code: $WORK/go-fn, concurrency: $c }"
+		done
+		if ((HAVE_NODE)); then
+			for c in $NODE_QUEUED; do
+				echo "  node-q$c: { runtime: nodejs20.x, handler: handler.hello, code: $NODE_FN, concurrency: $c }"
+			done
+		fi
+		cat <<-EOF
+			apis:
+			  - id: queued
+			    protocol: REST
+			    stages: { b: {} }
+			    routes:
+			      GET /ready: { mock: { body: '{"ok":true}' } }
+		EOF
+		for c in $GO_QUEUED; do echo "      GET /fn/go-q$c: { function: go-q$c }"; done
+		if ((HAVE_NODE)); then
+			for c in $NODE_QUEUED; do echo "      GET /fn/node-q$c: { function: node-q$c }"; done
+		fi
+	} >"$WORK/queued.yaml"
+	start genkanq "${GOGC_ENV[@]}" "$GENKAN" serve "$WORK/queued.yaml" --listen "$HOST:$QUEUE_PORT" \
+		--admin-listen "$HOST:$QUEUE_ADMIN_PORT" --state-dir "$WORK/state-queued" --no-watch --function-queue 2s
+	wait_url "http://$HOST:$QUEUE_PORT/b/ready" genkanq
+fi
+
 if ((HAVE_SLS)); then
 	note "starting serverless-offline"
 	start_group sls "${SLS_ENV[@]}" bash -c 'cd "$1" && shift && exec "$@"' _ "$SLS_DIR" "${SLS_CMD[@]}"
@@ -240,9 +287,15 @@ CPUPIDS=("$PID_backend" "$PID_genkan") KIDS=(0 0)
 for c in $GO_CONCS; do
 	NAMES+=("genkan-go-c$c") URLS+=("http://$HOST:$GENKAN_PORT/b/fn/go-c$c") CPUPIDS+=("$PID_genkan") KIDS+=(1)
 done
+for c in $GO_QUEUED; do
+	NAMES+=("genkan-go-q$c") URLS+=("http://$HOST:$QUEUE_PORT/b/fn/go-q$c") CPUPIDS+=("$PID_genkanq") KIDS+=(1)
+done
 if ((HAVE_NODE)); then
 	for c in $NODE_CONCS; do
 		NAMES+=("genkan-node-c$c") URLS+=("http://$HOST:$GENKAN_PORT/b/fn/node-c$c") CPUPIDS+=("$PID_genkan") KIDS+=(1)
+	done
+	for c in $NODE_QUEUED; do
+		NAMES+=("genkan-node-q$c") URLS+=("http://$HOST:$QUEUE_PORT/b/fn/node-q$c") CPUPIDS+=("$PID_genkanq") KIDS+=(1)
 	done
 fi
 if ((HAVE_SLS)); then
@@ -334,6 +387,10 @@ for ((r = 0; r < ROUNDS; r++)); do
 	done
 done
 INSTANCES=$(pgrep -P "$PID_genkan" | wc -l)
+if [[ -n "$GO_QUEUED$NODE_QUEUED" ]]; then
+	INSTANCES="$INSTANCES (and $(pgrep -P "$PID_genkanq" | wc -l) in the queued genkan)"
+	stop_pid "$PID_genkanq"
+fi
 SLS_RSS=""
 if ((HAVE_SLS)); then
 	SLS_RSS=$(awk '/^VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/$PID_sls/status" 2>/dev/null || true)
@@ -476,22 +533,26 @@ echo " fn: genkan's function processes. genkan ran $INSTANCES function processes
 echo
 
 best_go="" best=""
-for c in $GO_CONCS; do
-	v=$(ratio "genkan-go-c$c" genkan-proxy 2)
-	printf '%-58s %s\n' "1. Go warm invoke, concurrency $c / HTTP_PROXY (2xx/s)" "$v"
-	if [[ -z $best ]] || awk -v a="$v" -v b="$best" 'BEGIN {exit !(a > b)}'; then best=$v best_go=$c; fi
+for t in $(for c in $GO_CONCS; do echo "c$c"; done) $(for c in $GO_QUEUED; do echo "q$c"; done); do
+	v=$(ratio "genkan-go-$t" genkan-proxy 2)
+	label="concurrency ${t#?}"
+	[[ $t == q* ]] && label="$label, queued"
+	printf '%-58s %s\n' "1. Go warm invoke, $label / HTTP_PROXY (2xx/s)" "$v"
+	if [[ -z $best ]] || awk -v a="$v" -v b="$best" 'BEGIN {exit !(a > b)}'; then best=$v best_go=$t; fi
 done
-printf '%-58s %s  (target >= 0.5)\n' "   best: concurrency $best_go" "$best"
+printf '%-58s %s  (target >= 0.5)\n' "   best: go-$best_go" "$best"
 if ((HAVE_NODE && HAVE_SLS)); then
 	best_node="" best=""
-	for c in $NODE_CONCS; do
-		v=$(ratio "genkan-node-c$c" sls-node 2)
-		p=$(ratio "genkan-node-c$c" sls-node 4)
-		printf '%-58s %s, p99 %s\n' "2. Node, genkan concurrency $c / serverless-offline (2xx/s)" "$v" "$p"
-		if [[ -z $best ]] || awk -v a="$v" -v b="$best" 'BEGIN {exit !(a > b)}'; then best=$v best_node=$c; fi
+	for t in $(for c in $NODE_CONCS; do echo "c$c"; done) $(for c in $NODE_QUEUED; do echo "q$c"; done); do
+		v=$(ratio "genkan-node-$t" sls-node 2)
+		p=$(ratio "genkan-node-$t" sls-node 4)
+		label="concurrency ${t#?}"
+		[[ $t == q* ]] && label="$label, queued"
+		printf '%-58s %s, p99 %s\n' "2. Node, genkan $label / serverless-offline (2xx/s)" "$v" "$p"
+		if [[ -z $best ]] || awk -v a="$v" -v b="$best" 'BEGIN {exit !(a > b)}'; then best=$v best_node=$t; fi
 	done
-	printf '%-58s %s  (target >= 5)\n' "   best: concurrency $best_node, 2xx/s ratio" "$best"
-	printf '%-58s %s  (target <= 0.1)\n' "   best: concurrency $best_node, p99 ratio" "$(ratio "genkan-node-c$best_node" sls-node 4)"
+	printf '%-58s %s  (target >= 5)\n' "   best: node-$best_node, 2xx/s ratio" "$best"
+	printf '%-58s %s  (target <= 0.1)\n' "   best: node-$best_node, p99 ratio" "$(ratio "genkan-node-$best_node" sls-node 4)"
 fi
 for rt in "${RUNTIMES[@]}"; do
 	printf '%-58s %s ms (%s)%s\n' "3. $rt cold start, first request through genkan (median)" "$(fmed "$WORK/cold.$rt.cold")" \

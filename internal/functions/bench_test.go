@@ -3,6 +3,7 @@ package functions
 import (
 	"context"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ func BenchmarkInvokeWarm(b *testing.B) {
 	invoke(b, m, "bench", string(payload)) // one warm instance before timing
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPUMeter(m)
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		for pb.Next() {
@@ -31,7 +33,51 @@ func BenchmarkInvokeWarm(b *testing.B) {
 		}
 	})
 	b.StopTimer()
+	cpu.report(b)
 	b.ReportMetric(float64(m.instanceCount("bench")), "instances")
+}
+
+// BenchmarkInvokeWide is 50 callers, as bench/functions.sh's wrk connections: with a
+// reserved concurrency of 50 each runs its own instance (Lambda's way); with 2 or 4 and a
+// queue, a few instances serve them all.
+func BenchmarkInvokeWide(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		conc  int
+		queue time.Duration
+	}{{"c50", 50, 0}, {"c4-queue", 4, time.Second}, {"c2-queue", 2, time.Second}} {
+		b.Run(c.name, func(b *testing.B) {
+			m := newManager(b, Options{LogDir: b.TempDir(), Queue: QueueOptions{Timeout: c.queue}})
+			fn := goFunction("bench", goFnV1)
+			fn.ReservedConcurrency = c.conc
+			mustSync(b, m, fn)
+			payload := []byte(`{"action":"big","size":64}`)
+			callers := 50
+			// Every instance started and warm before timing.
+			var wg sync.WaitGroup
+			for range c.conc {
+				wg.Go(func() { invoke(b, m, "bench", `{"action":"sleep","ms":300}`) })
+			}
+			wg.Wait()
+			b.ReportAllocs()
+			b.SetParallelism((callers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+			b.ResetTimer()
+			cpu := startCPUMeter(m)
+			b.RunParallel(func(pb *testing.PB) {
+				ctx := context.Background()
+				for pb.Next() {
+					res, err := m.Invoke(ctx, "bench", payload, InvokeOptions{})
+					if err != nil || res.FunctionError != "" {
+						b.Errorf("invoke: %v", err)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			cpu.report(b)
+			b.ReportMetric(float64(m.instanceCount("bench")), "instances")
+		})
+	}
 }
 
 // BenchmarkInvokeWarmSerial is the latency of one warm invocation at a time.
@@ -42,11 +88,13 @@ func BenchmarkInvokeWarmSerial(b *testing.B) {
 	invoke(b, m, "bench", string(payload))
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu := startCPUMeter(m)
 	for b.Loop() {
 		if res, err := m.Invoke(ctx, "bench", payload, InvokeOptions{}); err != nil || res.FunctionError != "" {
 			b.Fatalf("invoke: %v", err)
 		}
 	}
+	cpu.report(b)
 }
 
 // BenchmarkColdStart measures process start to first response for each runtime: every

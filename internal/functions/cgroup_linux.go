@@ -180,7 +180,13 @@ func (g *instCgroup) peakMB() int64 {
 	}
 	var buf [32]byte
 	n, _ := g.peak.ReadAt(buf[:], 0)
-	v, _ := strconv.ParseInt(strings.TrimSpace(string(buf[:n])), 10, 64)
+	var v int64
+	for _, c := range buf[:n] {
+		if c < '0' || c > '9' {
+			break
+		}
+		v = v*10 + int64(c-'0')
+	}
 	return (v + 1<<20 - 1) >> 20
 }
 

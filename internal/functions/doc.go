@@ -11,8 +11,16 @@
 // instance and one invocation at a time. Invoke takes the most recently used idle instance
 // (LIFO, so that the others idle out), or starts one while the function runs fewer
 // invocations than its reserved concurrency, or fails at once with ErrThrottled, as Lambda
-// does. An idle-timeout reaper stops instances nobody used for Options.IdleTimeout and keeps
-// MinWarm instances started (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency).
+// does, unless the function has a queue (Options.Queue, FunctionQueues): the invocation then
+// waits, first come first served, for an instance to free up, and a freed instance is handed
+// the next queued event directly. An idle-timeout reaper stops instances nobody used for
+// Options.IdleTimeout and keeps MinWarm instances started
+// (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency).
+//
+// The Runtime API is served by a small HTTP/1.1 server of its own (rapiconn.go), one
+// goroutine per runtime connection, without net/http's per-request goroutine hand-overs and
+// allocations; a long poll on /next waits in a read of its connection, woken by an expired
+// read deadline when an event is assigned.
 //
 // # Lambda behaviour reproduced
 //
@@ -46,16 +54,22 @@
 //     back-off get the same error without starting a process, and a code change (new version)
 //     starts afresh. Lambda retries init on every invocation; a local tool must not fork-loop.
 //   - Logs: every line of stdout/stderr goes to Options.LogOutput prefixed "[name] " and to
-//     LogDir/<name>.log with a timestamp; START RequestId: … Version: $LATEST, END, and REPORT
+//     LogDir/<name>.log with a timestamp (the lines of one read of the pipe in one write);
+//     START RequestId: … Version: $LATEST (written with the invocation's first output line, or
+//     with its END, stamped with the time of the hand-over), END, and REPORT
 //     with Duration, Billed Duration (rounded up to 1 ms, plus the init phase of a cold start,
 //     as Lambda bills since August 2025), Memory Size, Max Memory Used, Init Duration (cold
-//     starts only) and Status. Result.LogTail is the last 4 KB from START to REPORT (plus the
+//     starts only) and Status; Max Memory Used is read at most every 100 ms per instance (see
+//     memSampler). Result.LogTail is the last 4 KB from START to REPORT (plus the
 //     init output of a cold start), as Invoke's LogType Tail. Output written before the runtime
 //     answers is read before END is written (pipeReader.drain), so it lands in its invocation.
 //   - Throttling: beyond the reserved concurrency Invoke fails at once with a *ThrottleError
 //     (errors.Is ErrThrottled), Lambda's 429 TooManyRequestsException. API Gateway does not pass
 //     that 429 on: REST and HTTP API Lambda proxy integrations answer 500 (REST through the
-//     INTEGRATION_FAILURE gateway response). Payloads over 6 MB fail with ErrRequestTooLarge.
+//     INTEGRATION_FAILURE gateway response). With a queue (opt-in, not Lambda's behaviour) the
+//     ThrottleError comes only once the invocation waited QueueOptions.Timeout, or at once
+//     when QueueOptions.Length invocations already wait. Payloads over 6 MB fail with
+//     ErrRequestTooLarge.
 //   - When the caller's context ends after the event was handed over, the function keeps
 //     running to completion or timeout and keeps its concurrency slot, as in Lambda.
 //
@@ -67,7 +81,9 @@
 // builds with the local toolchain (CGO_ENABLED=0, -tags lambda.norpc) into
 // Options.BuildCache/<key>/bootstrap, where key hashes the toolchain version, the build
 // settings, go.mod/go.sum and the source and embedded files of every local package the
-// function imports (from `go list -deps`); an unchanged key reuses the binary. nodejs* and
+// function imports (from `go list -deps`); an unchanged key reuses the binary. The key is
+// remembered with the stat of everything it was computed from (keyindex.go), so that a start
+// with unchanged sources runs no go command. nodejs* and
 // python*: the host's node / python3 (python3.X when installed, resolved past version-manager
 // shims) with a bootstrap embedded in genkan (bootstrap/), standard library only. A host
 // version other than the runtime's is a warning; java*, dotnet*, ruby* and interpreters

@@ -1,14 +1,10 @@
 package functions
 
 import (
-	"io"
-	"log"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/genkanhq/genkan/internal/apimodel"
@@ -38,15 +34,13 @@ type instance struct {
 	initType string // on-demand | provisioned-concurrency (AWS_LAMBDA_INITIALIZATION_TYPE)
 	stream   string // AWS_LAMBDA_LOG_STREAM_NAME
 
-	ln        net.Listener
-	srv       *http.Server
+	api       *rapiServer
 	cmd       *exec.Cmd
 	out       *pipeReader
 	cg        *instCgroup
 	started   time.Time
 	initTimer *time.Timer
-	memMB     atomic.Int64 // last Max Memory Used, kept for after the process is gone
-	logInv    atomic.Pointer[invocation]
+	mem       memSampler
 
 	// Pool fields, guarded by f.mu.
 	busy     bool
@@ -67,18 +61,13 @@ type instance struct {
 	readyAt      time.Time // first /next
 	pending      *invocation
 	current      *invocation
-	lastID       string // the last request id answered, for 403 vs 400
-	wake         chan struct{}
-	dead         chan struct{}
+	lastID       string      // the last request id answered, for 403 vs 400
+	waiters      []*rconn    // connections long-polling /next
+	timer        *time.Timer // the current invocation's timeout, reused across invocations
 }
 
 func newInstance(f *function, v *version, initType string) *instance {
-	return &instance{
-		f: f, v: v, initType: initType,
-		stream: newLogStreamName(time.Now()),
-		wake:   make(chan struct{}, 1),
-		dead:   make(chan struct{}),
-	}
+	return &instance{f: f, v: v, initType: initType, stream: newLogStreamName(time.Now())}
 }
 
 // start launches the process. A launch failure is an outcome for the invocation (Lambda's
@@ -121,14 +110,8 @@ func (inst *instance) start() (*outcome, error) {
 	inst.mu.Lock()
 	inst.cmd = cmd
 	inst.mu.Unlock()
-	inst.srv = &http.Server{
-		Handler:           inst.routes(),
-		ReadHeaderTimeout: 30 * time.Second,
-		// aws-lambda-go sends X-Ray error causes of up to 1 MiB in a header.
-		MaxHeaderBytes: 2 << 20,
-		ErrorLog:       log.New(io.Discard, "", 0),
-	}
-	inst.out = newPipeReader(pr, inst.f.sink, &inst.logInv)
+	inst.api = newRAPIServer(inst, ln, &m.wg)
+	inst.out = newPipeReader(pr, inst.f.sink)
 
 	inst.started = time.Now()
 	err = cmd.Start()
@@ -142,7 +125,7 @@ func (inst *instance) start() (*outcome, error) {
 	}
 	inst.cg.attach(cmd.Process.Pid)
 	m.wg.Add(3)
-	go func() { defer m.wg.Done(); inst.srv.Serve(ln) }()
+	go func() { defer m.wg.Done(); inst.api.serve() }()
 	go func() { defer m.wg.Done(); inst.out.run() }()
 	go inst.wait()
 	inst.mu.Lock()
@@ -175,12 +158,29 @@ func (inst *instance) assign(inv *invocation) bool {
 	inst.assigned = true
 	inst.pending = inv
 	inst.out.attach(inv, first)
-	inst.mu.Unlock()
-	select {
-	case inst.wake <- struct{}{}:
-	default:
+	for _, w := range inst.waiters {
+		w.c.SetReadDeadline(aLongTimeAgo) // wakes the long poll (next)
 	}
+	inst.mu.Unlock()
 	return true
+}
+
+// deliverLocked makes the pending inv the current one as /next hands it out; inst.mu is held.
+func (inst *instance) deliverLocked(inv *invocation) {
+	now := time.Now()
+	inst.pending = nil
+	inst.current = inv
+	if inv.cold {
+		inv.initDuration = inst.readyAt.Sub(inst.started)
+	}
+	inv.delivered = now
+	timeout := inst.v.timeout()
+	inv.deadline = now.Add(timeout)
+	if inst.timer == nil {
+		inst.timer = time.AfterFunc(timeout, inst.timedOut)
+	} else {
+		inst.timer.Reset(timeout)
+	}
 }
 
 // unassign withdraws inv if the runtime has not taken it yet.
@@ -191,17 +191,49 @@ func (inst *instance) unassign(inv *invocation) bool {
 		return false
 	}
 	inst.pending = nil
-	inst.logInv.CompareAndSwap(inv, nil)
+	inst.out.detach(inv)
 	return true
+}
+
+// check tells whether id names the current invocation: "" when it does, else "state" when it
+// is the one just answered (403) or "id" (400).
+func (inst *instance) check(id []byte) string {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	return inst.refusal(id)
+}
+
+func (inst *instance) refusal(id []byte) string {
+	if cur := inst.current; cur != nil && cur.id == string(id) {
+		return ""
+	}
+	if len(id) > 0 && string(id) == inst.lastID {
+		return "state"
+	}
+	return "id"
+}
+
+// take ends the run of the current invocation if id names it; else it says why not, as check.
+func (inst *instance) take(id []byte) (*invocation, string) {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	if refuse := inst.refusal(id); refuse != "" {
+		return nil, refuse
+	}
+	inv := inst.current
+	inst.current = nil
+	inst.lastID = inv.id
+	inst.timer.Stop()
+	return inv, ""
 }
 
 // complete ends the current invocation normally (the runtime posted a response or an error).
 func (inst *instance) complete(inv *invocation, o *outcome) {
 	inst.out.drain()
+	inst.out.detach(inv)
 	res := finishInvocation(inst.f, inst.v, inst, inv, o)
-	inst.logInv.CompareAndSwap(inv, nil)
-	// Back to the pool before the caller wakes, so that a caller invoking again right away
-	// finds this instance warm.
+	// Back to the pool (or to a queued invocation) before the caller wakes, so that a caller
+	// invoking again right away finds this instance warm.
 	inst.f.release(inst)
 	inv.resolve(res, nil)
 }
@@ -225,9 +257,13 @@ func (inst *instance) kill() {
 	}
 }
 
-func (inst *instance) timedOut(inv *invocation) {
+// timedOut runs when the instance's timer fires. The timer is reused, so a late firing meant
+// for an earlier invocation finds the current one (if any) before its deadline and does
+// nothing.
+func (inst *instance) timedOut() {
 	inst.mu.Lock()
-	if inst.current != inv {
+	inv := inst.current
+	if inv == nil || time.Now().Before(inv.deadline) {
 		inst.mu.Unlock()
 		return
 	}
@@ -237,11 +273,11 @@ func (inst *instance) timedOut(inv *invocation) {
 	inst.mu.Unlock()
 	// Free the concurrency slot now: the next invocation gets a new instance, as in Lambda.
 	inst.f.remove(inst)
-	inst.maxMemoryMB() // while the process still exists
+	inst.mem.sample(inst, time.Time{}) // while the process still exists
 	inst.kill()
 	inst.out.drain()
+	inst.out.detach(inv)
 	res := finishInvocation(inst.f, inst.v, inst, inv, timeoutOutcome(inst.v.timeout()))
-	inst.logInv.CompareAndSwap(inv, nil)
 	inv.resolve(res, nil)
 }
 
@@ -273,14 +309,12 @@ func (inst *instance) wait() {
 	select {
 	case <-inst.out.done:
 	case <-time.After(time.Second):
-		inst.out.f.Close()
+		inst.out.close()
 		<-inst.out.done
 	}
 	now := time.Now()
 	oom := inst.cg.oomKilled()
-	if inst.memMB.Load() == 0 {
-		inst.memMB.Store(inst.cg.peakMB())
-	}
+	inst.mem.final(inst.cg.peakMB())
 
 	desc := "Runtime exited without providing a reason"
 	if ps != nil && !ps.Success() {
@@ -320,8 +354,8 @@ func (inst *instance) wait() {
 	inst.state = stDead
 	cur, pend := inst.current, inst.pending
 	inst.current, inst.pending = nil, nil
-	if cur != nil && cur.timer != nil {
-		cur.timer.Stop()
+	if inst.timer != nil {
+		inst.timer.Stop()
 	}
 	// An on-demand instance that failed before the invocation it was started for got
 	// assigned: that invocation claims the report (claimInitFailure).
@@ -329,11 +363,10 @@ func (inst *instance) wait() {
 	if claimable {
 		inst.initFailure, inst.initFailDur = initO, initDur
 	}
-	close(inst.dead)
 	inst.mu.Unlock()
 
 	inst.f.remove(inst)
-	inst.srv.Close()
+	inst.api.close()
 	defer m.unregister(inst)
 	defer inst.cg.remove()
 
@@ -361,6 +394,7 @@ func (inst *instance) wait() {
 		pend.resolve(inst.reportInitFailure(pend, initO, initDur), nil)
 	default:
 		if cur != nil {
+			inst.out.detach(cur)
 			cur.resolve(finishInvocation(inst.f, inst.v, inst, cur, runtimeError(exitType, desc)), nil)
 		}
 		if pend != nil {
@@ -380,7 +414,8 @@ func initReport(d time.Duration, o *outcome) []byte {
 func (inst *instance) reportInitFailure(inv *invocation, o *outcome, d time.Duration) *Result {
 	inv.cold, inv.initDuration = true, d
 	inv.delivered = time.Now()
-	inst.f.sink.lines(inv, initReport(d, o), []byte("START RequestId: "+inv.id+" Version: $LATEST"))
+	inst.f.sink.lines(inv, initReport(d, o))
+	inst.f.sink.begin(inv)
 	return finishInvocation(inst.f, inst.v, inst, inv, o)
 }
 
@@ -395,27 +430,8 @@ func (inst *instance) claimInitFailure(inv *invocation) *Result {
 		return nil
 	}
 	inst.out.attach(inv, true) // the init output
-	inst.out.attach(nil, false)
+	inst.out.detach(inv)
 	return inst.reportInitFailure(inv, o, d)
-}
-
-// maxMemoryMB is Lambda's Max Memory Used: the peak of the environment so far. The cgroup's
-// peak misses what the process mapped before it was moved into the cgroup (the runtime's
-// own code and heap, charged elsewhere), so the larger of it and the process tree's peak
-// resident set is reported.
-func (inst *instance) maxMemoryMB() int {
-	if v := inst.cg.peakMB(); v > inst.memMB.Load() {
-		inst.memMB.Store(v)
-	}
-	if inst.cmd != nil && inst.cmd.Process != nil {
-		if kb := treeMaxRSSKB(inst.cmd.Process.Pid); kb > 0 {
-			v := (kb + 1023) / 1024
-			if v > inst.memMB.Load() {
-				inst.memMB.Store(v)
-			}
-		}
-	}
-	return int(inst.memMB.Load())
 }
 
 func (v *version) timeout() time.Duration {
@@ -430,4 +446,46 @@ func (v *version) memoryMB() int {
 		return v.spec.MemoryMB
 	}
 	return apimodel.DefaultFunctionMemory
+}
+
+// memSampleEvery spaces the reads of an instance's memory peak.
+const memSampleEvery = 100 * time.Millisecond
+
+// memSampler keeps Lambda's Max Memory Used for an instance: the peak of the environment so
+// far, from the larger of two sources. The cgroup's peak is one pread of a file kept open (2-3
+// µs, a syscall into kernfs); it misses what the process mapped before it was moved into the
+// cgroup (the runtime's own code and heap, charged elsewhere), and without a cgroup there is
+// nothing else, so the process tree's peak resident set (VmHWM, summed from /proc: ~40 µs) is
+// read too. Read at every REPORT they were a fifth of the Runtime API's CPU per invocation, so
+// they are read at most every memSampleEvery: an invocation after a pause (or longer than
+// that) gets a fresh figure, and under sustained load a REPORT lags the peak by at most that.
+type memSampler struct {
+	mu      sync.Mutex
+	peakMB  int64
+	sampled time.Time
+}
+
+func (inst *instance) maxMemoryMB() int { return inst.mem.sample(inst, time.Now()) }
+
+// sample updates and returns the peak; a zero now reads regardless of the last read.
+func (s *memSampler) sample(inst *instance, now time.Time) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now.IsZero() || now.Sub(s.sampled) >= memSampleEvery {
+		s.sampled = now
+		s.peakMB = max(s.peakMB, inst.cg.peakMB())
+		if inst.cmd != nil && inst.cmd.Process != nil {
+			if kb := treeMaxRSSKB(inst.cmd.Process.Pid); kb > 0 {
+				s.peakMB = max(s.peakMB, (kb+1023)/1024)
+			}
+		}
+	}
+	return int(s.peakMB)
+}
+
+// final records the cgroup's peak once the process is gone, for a REPORT written after it.
+func (s *memSampler) final(cgPeakMB int64) {
+	s.mu.Lock()
+	s.peakMB = max(s.peakMB, cgPeakMB)
+	s.mu.Unlock()
 }

@@ -2,7 +2,6 @@ package functions
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -21,9 +20,11 @@ type invocation struct {
 	deadline     time.Time
 	initDuration time.Duration
 	cold         bool
-	timer        *time.Timer
 
-	tail tailBuffer
+	// startPending is set under the log sink's mu once the event is handed out: START is
+	// written with the invocation's next log line.
+	startPending bool
+	tail         tailBuffer
 
 	done  chan struct{}
 	res   *Result
@@ -121,7 +122,11 @@ func formatSeconds(d time.Duration) string {
 }
 
 func ms(d time.Duration) string {
-	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64)
+	return string(appendMS(nil, d))
+}
+
+func appendMS(b []byte, d time.Duration) []byte {
+	return strconv.AppendFloat(b, float64(d)/float64(time.Millisecond), 'f', 2, 64)
 }
 
 // ceilMS rounds up to the next millisecond, Lambda's billing granularity.
@@ -156,32 +161,54 @@ func finishInvocation(f *function, v *version, inst *instance, inv *invocation, 
 		res.BilledDuration += ceilMS(inv.initDuration)
 	}
 
-	sink := f.sink
+	// Lambda's closing lines, written together: [error lines,] END, REPORT. The buffers stay
+	// on the stack: lines is indexed, never appended to.
+	var lines [4][]byte
+	n := 0
 	var status string
 	switch o.kind {
 	case outcomeTimeout:
 		status = "timeout"
-		sink.line(inv, []byte(now.UTC().Format("2006-01-02T15:04:05.000Z")+" "+inv.id+" "+o.logMessage))
+		lines[n] = []byte(now.UTC().Format("2006-01-02T15:04:05.000Z") + " " + inv.id + " " + o.logMessage)
+		n++
 	case outcomeRuntime, outcomeInitFail:
 		status = "error"
 		if o.message != "" {
-			sink.line(inv, []byte("RequestId: "+inv.id+" Error: "+o.message))
-			sink.line(inv, []byte(o.errType))
+			lines[n], lines[n+1] = []byte("RequestId: "+inv.id+" Error: "+o.message), []byte(o.errType)
+			n += 2
 		}
 	}
-	report := fmt.Sprintf("REPORT RequestId: %s\tDuration: %s ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
-		inv.id, ms(dur), res.BilledDuration/time.Millisecond, memSize, res.MaxMemoryMB)
+	var endBuf [64]byte
+	lines[n] = append(append(endBuf[:0], "END RequestId: "...), inv.id...)
+	n++
+	var reportBuf [256]byte
+	r := append(reportBuf[:0], "REPORT RequestId: "...)
+	r = append(r, inv.id...)
+	r = append(r, "\tDuration: "...)
+	r = appendMS(r, dur)
+	r = append(r, " ms\tBilled Duration: "...)
+	r = strconv.AppendInt(r, int64(res.BilledDuration/time.Millisecond), 10)
+	r = append(r, " ms\tMemory Size: "...)
+	r = strconv.AppendInt(r, int64(memSize), 10)
+	r = append(r, " MB\tMax Memory Used: "...)
+	r = strconv.AppendInt(r, int64(res.MaxMemoryMB), 10)
+	r = append(r, " MB"...)
 	if inv.cold && inv.initDuration > 0 {
-		report += "\tInit Duration: " + ms(inv.initDuration) + " ms"
+		r = append(r, "\tInit Duration: "...)
+		r = appendMS(r, inv.initDuration)
+		r = append(r, " ms"...)
 	}
 	if status != "" {
-		report += "\tStatus: " + status
+		r = append(r, "\tStatus: "...)
+		r = append(r, status...)
 		if status == "error" {
-			report += "\tError Type: " + o.errType
+			r = append(r, "\tError Type: "...)
+			r = append(r, o.errType...)
 		}
 	}
-	sink.lines(inv, []byte("END RequestId: "+inv.id), []byte(report))
-	res.LogTail = inv.tail.bytes()
+	lines[n] = r
+	f.sink.lines(inv, lines[:n+1]...)
+	res.LogTail = inv.tail.take()
 	return res
 }
 
@@ -196,6 +223,9 @@ type tailBuffer struct {
 
 func (t *tailBuffer) add(line []byte) {
 	t.mu.Lock()
+	if t.buf == nil {
+		t.buf = make([]byte, 0, 512) // START, END and REPORT fit
+	}
 	if len(line) >= tailSize {
 		t.buf = append(t.buf[:0], line[len(line)-tailSize+1:]...)
 	} else {
@@ -216,4 +246,16 @@ func (t *tailBuffer) bytes() []byte {
 		b = b[len(b)-tailSize:]
 	}
 	return append([]byte(nil), b...)
+}
+
+// take returns the tail without a copy, for an invocation that logs nothing more.
+func (t *tailBuffer) take() []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.buf
+	if len(b) > tailSize {
+		b = b[len(b)-tailSize:]
+	}
+	t.buf = nil
+	return b
 }

@@ -1,13 +1,11 @@
 package functions
 
 import (
-	"errors"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -24,11 +22,14 @@ type logSink struct {
 	path   string
 	max    int64
 
-	mu     sync.Mutex
-	f      *os.File
-	size   int64
-	failed bool
-	buf    []byte
+	mu       sync.Mutex
+	f        *os.File
+	size     int64
+	failed   bool
+	buf      []byte
+	start    []byte // the START line being written
+	stamp    []byte // the file timestamp up to its second
+	stampSec int64
 }
 
 // lockedWriter serializes the sinks' writes to the shared LogOutput, which need not be safe
@@ -58,26 +59,41 @@ func (m *Manager) sinkFor(name string) *logSink {
 	return s
 }
 
+// begin marks inv as handed to its runtime. Its START line is written with the next line the
+// invocation logs (its output, or END at the latest), stamped with the time of the hand-over:
+// an invocation that prints nothing then costs one write per destination instead of two.
+func (s *logSink) begin(inv *invocation) {
+	s.mu.Lock()
+	inv.startPending = true
+	s.mu.Unlock()
+}
+
 // line writes one log line and, when inv is set, adds it to the invocation's tail.
 func (s *logSink) line(inv *invocation, b []byte) {
 	s.lines(inv, b)
 }
 
-// lines writes log lines with one write per destination.
+// lines writes log lines, after inv's pending START if any, with one write per destination.
 func (s *logSink) lines(inv *invocation, lines ...[]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var start []byte
+	if inv != nil && inv.startPending {
+		inv.startPending = false
+		s.start = append(append(append(s.start[:0], "START RequestId: "...), inv.id...), " Version: $LATEST"...)
+		start = s.start
+		inv.tail.add(start)
+	}
 	if inv != nil {
 		for _, b := range lines {
 			inv.tail.add(b)
 		}
 	}
-	if s.out == nil && s.path == "" {
-		return
-	}
-	now := time.Now().UTC()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.out != nil {
 		s.buf = s.buf[:0]
+		if start != nil {
+			s.buf = append(append(append(s.buf, s.prefix...), start...), '\n')
+		}
 		for _, b := range lines {
 			s.buf = append(append(append(s.buf, s.prefix...), b...), '\n')
 		}
@@ -86,9 +102,14 @@ func (s *logSink) lines(inv *invocation, lines ...[]byte) {
 	if s.path == "" || s.failed {
 		return
 	}
+	now := time.Now()
 	s.buf = s.buf[:0]
+	if start != nil {
+		s.buf = s.appendStamp(s.buf, inv.delivered)
+		s.buf = append(append(append(s.buf, ' '), start...), '\n')
+	}
 	for _, b := range lines {
-		s.buf = now.AppendFormat(s.buf, "2006-01-02T15:04:05.000Z")
+		s.buf = s.appendStamp(s.buf, now)
 		s.buf = append(append(append(s.buf, ' '), b...), '\n')
 	}
 	if s.f != nil && s.size+int64(len(s.buf)) > s.max {
@@ -117,6 +138,17 @@ func (s *logSink) lines(inv *invocation, lines ...[]byte) {
 	}
 }
 
+// appendStamp appends t as 2006-01-02T15:04:05.000Z (UTC, milliseconds truncated, as Go
+// formats them), formatting the part up to the second once per second.
+func (s *logSink) appendStamp(b []byte, t time.Time) []byte {
+	if sec := t.Unix(); sec != s.stampSec || s.stamp == nil {
+		s.stampSec = sec
+		s.stamp = t.UTC().AppendFormat(s.stamp[:0], "2006-01-02T15:04:05.")
+	}
+	ms := t.Nanosecond() / int(time.Millisecond)
+	return append(append(b, s.stamp...), byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
+}
+
 func (s *logSink) close() {
 	s.mu.Lock()
 	if s.f != nil {
@@ -127,61 +159,44 @@ func (s *logSink) close() {
 }
 
 // pipeReader turns an instance's combined stdout/stderr into log lines attributed to the
-// invocation the instance holds. drain lets the invocation's end wait until everything the
-// process wrote before answering has been read, so that a function's output lands between its
-// START and END lines and in its log tail.
+// invocation the instance holds. drain lets the invocation's end take in everything the
+// process wrote before answering, so that a function's output lands between its START and END
+// lines and in its log tail. It reads on the caller's goroutine, under mu, what the pipe
+// holds (pipe_unix.go): no hand-over to the reading goroutine and back per invocation.
 type pipeReader struct {
 	f    *os.File
 	sink *logSink
-	cur  *atomic.Pointer[invocation]
+	done chan struct{}
 
+	mu      sync.Mutex // one reader of the pipe at a time: the goroutine or a drain
+	closed  bool       // f is closed or being closed: its descriptor may be reused
+	buf     []byte
 	partial []byte
-	done    chan struct{}
-
-	initMu sync.Mutex
-	init   *tailBuffer // output before the first invocation, nil after it
-
-	drainMu sync.Mutex // one drain at a time
-	ackMu   sync.Mutex
-	ack     chan struct{}
+	cur     *invocation // the owner of the lines to come
+	init    *tailBuffer // output before the first invocation, nil after it
+	fd      int         // f's descriptor, for drain's non-blocking reads; -1 without
+	// The lines of one read, written together: one write per destination for a burst of
+	// output rather than one per line.
+	batch    []byte
+	ends     []int
+	batchOut [][]byte
 }
 
-func newPipeReader(f *os.File, sink *logSink, cur *atomic.Pointer[invocation]) *pipeReader {
-	return &pipeReader{f: f, sink: sink, cur: cur, done: make(chan struct{}), init: &tailBuffer{}}
+func newPipeReader(f *os.File, sink *logSink) *pipeReader {
+	return &pipeReader{f: f, sink: sink, done: make(chan struct{}), init: &tailBuffer{}, buf: make([]byte, 32<<10), fd: pipeFD(f)}
 }
 
-func (r *pipeReader) run() {
-	defer close(r.done)
-	defer r.f.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := r.f.Read(buf)
-		if n > 0 {
-			r.consume(buf[:n])
-		}
-		if err == nil {
-			continue
-		}
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			// A drain interrupted the blocking read. An expired deadline fails reads before
-			// they look at the pipe, so read what is buffered without waiting, then answer.
-			r.f.SetReadDeadline(time.Time{})
-			readAvailable(r.f, buf, r.consume)
-			r.flushPartial()
-			r.ackMu.Lock()
-			if r.ack != nil {
-				close(r.ack)
-				r.ack = nil
-			}
-			r.ackMu.Unlock()
-			continue
-		}
-		r.flushPartial()
-		return
-	}
+// close closes the pipe from outside, for a reader whose pipe a stray process keeps open.
+func (r *pipeReader) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.f.Close()
 }
 
+// consume splits b into lines and writes them; r.mu is held.
 func (r *pipeReader) consume(b []byte) {
+	defer r.flush()
 	for len(b) > 0 {
 		i := indexNL(b)
 		if i < 0 {
@@ -223,58 +238,61 @@ func (r *pipeReader) flushPartial() {
 	if len(r.partial) > 0 {
 		r.emit(r.partial)
 		r.partial = r.partial[:0]
+		r.flush()
 	}
 }
 
+// emit adds a line to the batch; flush writes it.
 func (r *pipeReader) emit(line []byte) {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
-	inv := r.cur.Load()
-	if inv == nil && r.init != nil {
+	if r.cur == nil && r.init != nil {
 		// Output before the first assignment is init output: kept for the invocation that
 		// waited for this cold start.
-		r.initMu.Lock()
-		if inv = r.cur.Load(); inv == nil {
-			r.init.add(line)
-		}
-		r.initMu.Unlock()
+		r.init.add(line)
 	}
-	r.sink.line(inv, line)
+	r.batch = append(r.batch, line...)
+	r.ends = append(r.ends, len(r.batch))
+}
+
+func (r *pipeReader) flush() {
+	if len(r.ends) == 0 {
+		return
+	}
+	start := 0
+	for _, end := range r.ends {
+		r.batchOut = append(r.batchOut, r.batch[start:end])
+		start = end
+	}
+	r.sink.lines(r.cur, r.batchOut...)
+	clear(r.batchOut)
+	r.batchOut, r.ends = r.batchOut[:0], r.ends[:0]
+	if cap(r.batch) > 64<<10 {
+		r.batch = nil
+	} else {
+		r.batch = r.batch[:0]
+	}
 }
 
 // attach makes inv the owner of the lines to come. The first one also gets the init output.
 func (r *pipeReader) attach(inv *invocation, withInit bool) {
-	r.initMu.Lock()
-	r.cur.Store(inv)
+	r.mu.Lock()
+	r.cur = inv
 	if withInit && r.init != nil {
 		inv.tail.mu.Lock()
 		inv.tail.buf = append(r.init.bytes(), inv.tail.buf...)
 		inv.tail.mu.Unlock()
 		r.init = nil
 	}
-	r.initMu.Unlock()
+	r.mu.Unlock()
 }
 
-// drain returns once everything written to the pipe so far has been turned into lines (or the
-// reader ended, or a short bound passed).
-func (r *pipeReader) drain() {
-	r.drainMu.Lock()
-	defer r.drainMu.Unlock()
-	ack := make(chan struct{})
-	r.ackMu.Lock()
-	r.ack = ack
-	r.ackMu.Unlock()
-	// A deadline in the past makes the reader's Read return buffered data, then
-	// ErrDeadlineExceeded once the pipe is empty.
-	if err := r.f.SetReadDeadline(time.Unix(1, 0)); err != nil {
-		return
+// detach ends inv's ownership of the lines to come, if it has it.
+func (r *pipeReader) detach(inv *invocation) {
+	r.mu.Lock()
+	if r.cur == inv {
+		r.cur = nil
 	}
-	t := time.NewTimer(200 * time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-ack:
-	case <-r.done:
-	case <-t.C:
-	}
+	r.mu.Unlock()
 }

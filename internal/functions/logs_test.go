@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -124,10 +123,9 @@ func TestPipeReaderSplitsAndDrains(t *testing.T) {
 	}
 	out := &syncBuffer{}
 	sink := &logSink{out: out, prefix: []byte("> ")}
-	var cur atomic.Pointer[invocation]
 	inv := newInvocation("id", nil, "", "")
-	cur.Store(inv)
-	r := newPipeReader(pr, sink, &cur)
+	r := newPipeReader(pr, sink)
+	r.attach(inv, false)
 	go r.run()
 
 	pw.Write([]byte("one\r\ntwo\npart"))

@@ -35,9 +35,10 @@ const (
 var (
 	// ErrThrottled is returned (wrapped in *ThrottleError) when a function already runs as many
 	// invocations as its reserved concurrency allows. Lambda answers 429 TooManyRequestsException
-	// immediately instead of queueing, and so does genkan. API Gateway does not pass that 429
-	// on: REST and HTTP API Lambda proxy integrations answer 500 Internal Server Error (for REST
-	// through the INTEGRATION_FAILURE gateway response, which users may re-map).
+	// immediately instead of queueing, and so does genkan unless Options.Queue (or
+	// FunctionQueues) lets invocations wait. API Gateway does not pass that 429 on: REST and
+	// HTTP API Lambda proxy integrations answer 500 Internal Server Error (for REST through the
+	// INTEGRATION_FAILURE gateway response, which users may re-map).
 	ErrThrottled = errors.New("TooManyRequestsException: Rate Exceeded.")
 	// ErrFunctionNotFound is returned when no function of that name is served
 	// (Lambda: ResourceNotFoundException, 404).
@@ -60,9 +61,14 @@ type ThrottleError struct {
 	Limit    int
 	// Reason is Lambda's throttle reason code.
 	Reason string
+	// Waited is how long the invocation waited in the function's queue (0: none).
+	Waited time.Duration
 }
 
 func (e *ThrottleError) Error() string {
+	if e.Waited > 0 {
+		return fmt.Sprintf("functions: %s: %v (reserved concurrency %d, %s; queued for %v)", e.Function, ErrThrottled, e.Limit, e.Reason, e.Waited)
+	}
 	return fmt.Sprintf("functions: %s: %v (reserved concurrency %d, %s)", e.Function, ErrThrottled, e.Limit, e.Reason)
 }
 
@@ -81,6 +87,11 @@ type Options struct {
 	IdleTimeout time.Duration
 	// DefaultConcurrency caps functions without ReservedConcurrency (default 10).
 	DefaultConcurrency int
+	// Queue lets invocations beyond a function's reserved concurrency wait for an instance
+	// (see QueueOptions); the zero value throttles them at once, as Lambda does.
+	Queue QueueOptions
+	// FunctionQueues overrides Queue per function name.
+	FunctionQueues map[string]QueueOptions
 	// BuildCache holds binaries built for the "go" runtime, one directory per content key
 	// (default: the user cache dir's genkan/functions).
 	BuildCache string
@@ -283,7 +294,10 @@ func (m *Manager) Invoke(ctx context.Context, name string, payload []byte, opts 
 	}
 	for attempt := 1; ; attempt++ {
 		inv := newInvocation(id, payload, traceID, opts.ClientContext)
-		l, err := f.acquire()
+		l, w, err := f.acquire(inv)
+		if w != nil {
+			l, err = f.await(ctx, w)
+		}
 		if err != nil {
 			if errors.Is(err, ErrFunctionNotFound) && m.isClosed() {
 				err = ErrClosed
@@ -307,7 +321,7 @@ func (m *Manager) Invoke(ctx context.Context, name string, payload []byte, opts 
 				return f.immediate(v, inv, o), nil
 			}
 		}
-		if !inst.assign(inv) {
+		if !l.assigned && !inst.assign(inv) {
 			// Dying: free its slot now rather than when its exit is processed.
 			f.remove(inst)
 			if l.fresh {

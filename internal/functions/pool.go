@@ -24,6 +24,8 @@ type function struct {
 	minWarm int
 	busy    int // instances holding an invocation, across versions
 	gone    bool
+	queue   []*waiter // invocations waiting for a concurrency slot, oldest first
+	qopts   QueueOptions
 }
 
 // version is one definition + code of a function. Its hash decides whether Sync replaces it.
@@ -57,32 +59,61 @@ const (
 )
 
 // lease is what acquire hands an invocation: an instance (fresh: to be started by the
-// caller), or the immediate outcome of a known failure.
+// caller; assigned: the invocation was handed to it already), or the immediate outcome of a
+// known failure.
 type lease struct {
-	inst  *instance
-	fresh bool
-	v     *version
-	imm   *outcome
+	inst     *instance
+	fresh    bool
+	assigned bool
+	v        *version
+	imm      *outcome
 }
 
 // acquire picks a warm instance (LIFO), or creates one for the caller to start, or returns the
-// immediate outcome of a known failure, or a throttle error.
-func (f *function) acquire() (lease, error) {
+// immediate outcome of a known failure. At the concurrency limit it queues inv when the
+// function has a queue with room (the caller then awaits the waiter), else fails with a
+// throttle error.
+func (f *function) acquire(inv *invocation) (lease, *waiter, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if l, err, ok := f.uncountedLocked(); ok {
+		return l, nil, err
+	}
+	if f.busy >= f.limit || len(f.queue) > 0 {
+		if f.qopts.Timeout <= 0 || len(f.queue) >= f.qopts.Length {
+			return lease{}, nil, f.throttleError(0)
+		}
+		w := &waiter{inv: inv, ready: make(chan struct{}), timeout: f.qopts.Timeout}
+		f.queue = append(f.queue, w)
+		return lease{}, w, nil
+	}
+	return f.countedLocked(), nil, nil
+}
+
+func (f *function) throttleError(waited time.Duration) error {
+	return &ThrottleError{Function: f.name, Limit: f.limit, Reason: "ReservedFunctionConcurrentInvocationLimitExceeded", Waited: waited}
+}
+
+// uncountedLocked returns the outcome of an invocation that takes no concurrency slot (the
+// function is gone or cannot run); ok is false otherwise.
+func (f *function) uncountedLocked() (l lease, err error, ok bool) {
 	if f.gone {
-		return lease{}, ErrFunctionNotFound
+		return lease{}, ErrFunctionNotFound, true
 	}
 	v := f.cur
 	if v.problem != nil {
-		return lease{}, v.problem
+		return lease{}, v.problem, true
 	}
 	if v.entryErr != nil {
-		return lease{v: v, imm: v.entryErr}, nil
+		return lease{v: v, imm: v.entryErr}, nil, true
 	}
-	if f.busy >= f.limit {
-		return lease{}, &ThrottleError{Function: f.name, Limit: f.limit, Reason: "ReservedFunctionConcurrentInvocationLimitExceeded"}
-	}
+	return lease{}, nil, false
+}
+
+// countedLocked takes a concurrency slot for an invocation: a warm instance, a new one for the
+// caller to start, or the remembered init failure (which takes no slot).
+func (f *function) countedLocked() lease {
+	v := f.cur
 	for len(v.free) > 0 {
 		inst := v.free[len(v.free)-1]
 		v.free = v.free[:len(v.free)-1]
@@ -92,16 +123,16 @@ func (f *function) acquire() (lease, error) {
 		}
 		inst.busy = true
 		f.busy++
-		return lease{inst: inst, v: v}, nil
+		return lease{inst: inst, v: v}
 	}
 	if fail := v.initFail; fail != nil && time.Now().Before(fail.until) {
-		return lease{v: v, imm: fail.o}, nil
+		return lease{v: v, imm: fail.o}
 	}
 	inst := newInstance(f, v, "on-demand")
 	inst.busy = true
 	f.busy++
 	v.all[inst] = struct{}{}
-	return lease{inst: inst, fresh: true, v: v}, nil
+	return lease{inst: inst, fresh: true, v: v}
 }
 
 // release returns an instance whose invocation ended (or was withdrawn) to the warm pool, or
@@ -113,12 +144,14 @@ func (f *function) release(inst *instance) {
 		f.busy--
 	}
 	if inst.removed {
+		f.dispatchLocked()
 		f.mu.Unlock()
 		return
 	}
 	v := inst.v
 	if f.gone || v.retired || v != f.cur {
 		f.removeLocked(inst)
+		f.dispatchLocked()
 		f.mu.Unlock()
 		inst.stop(false)
 		return
@@ -126,6 +159,7 @@ func (f *function) release(inst *instance) {
 	inst.lastUsed = time.Now()
 	inst.pooled = true
 	v.free = append(v.free, inst)
+	f.dispatchLocked()
 	f.mu.Unlock()
 }
 
@@ -133,6 +167,7 @@ func (f *function) release(inst *instance) {
 func (f *function) remove(inst *instance) {
 	f.mu.Lock()
 	f.removeLocked(inst)
+	f.dispatchLocked()
 	f.mu.Unlock()
 }
 
@@ -193,6 +228,7 @@ func (f *function) retireAll() {
 	f.mu.Lock()
 	f.gone = true
 	v := f.cur
+	f.dispatchLocked() // the queued invocations fail
 	f.mu.Unlock()
 	f.retire(v)
 }
@@ -209,6 +245,8 @@ func (f *function) update(v *version, spec *apimodel.Function, defaultLimit int)
 		f.limit = defaultLimit
 	}
 	f.minWarm = min(spec.MinWarm, f.limit)
+	f.qopts = f.m.queueOptions(f.name)
+	f.dispatchLocked() // a higher limit admits queued invocations
 	f.mu.Unlock()
 	if v != nil && old != nil && old != v {
 		f.retire(old)
@@ -256,6 +294,7 @@ func (f *function) reap(now time.Time, idle time.Duration) {
 			inst.pooled = true
 			inst.v.free = slices.Insert(inst.v.free, 0, inst) // least recently used: first to idle out
 			inst = nil
+			f.dispatchLocked()
 		}
 		f.mu.Unlock()
 		if inst != nil {
@@ -269,6 +308,6 @@ func (f *function) reap(now time.Time, idle time.Duration) {
 // missing entrypoint), logging it like any other.
 func (f *function) immediate(v *version, inv *invocation, o *outcome) *Result {
 	inv.delivered = time.Now()
-	f.sink.line(inv, []byte("START RequestId: "+inv.id+" Version: $LATEST"))
+	f.sink.begin(inv)
 	return finishInvocation(f, v, nil, inv, o)
 }

@@ -1,10 +1,12 @@
 package functions
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"net/http"
+	"errors"
+	"net/url"
+	"os"
 	"strconv"
 	"time"
 )
@@ -24,17 +26,77 @@ const (
 	hdrFunctionArn   = "Lambda-Runtime-Invoked-Function-Arn"
 	hdrTraceID       = "Lambda-Runtime-Trace-Id"
 	hdrClientContext = "Lambda-Runtime-Client-Context"
-	hdrErrorType     = "Lambda-Runtime-Function-Error-Type"
-	hdrErrorBody     = "Lambda-Runtime-Function-Error-Body" // trailer, base64
+	// Header and trailer names the server compares case-insensitively, in lower case.
+	hdrErrorType = "lambda-runtime-function-error-type"
+	hdrErrorBody = "lambda-runtime-function-error-body" // trailer, base64
 )
 
-func (inst *instance) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+apiPrefix+"/invocation/next", inst.handleNext)
-	mux.HandleFunc("POST "+apiPrefix+"/invocation/{id}/response", inst.handleResponse)
-	mux.HandleFunc("POST "+apiPrefix+"/invocation/{id}/error", inst.handleError)
-	mux.HandleFunc("POST "+apiPrefix+"/init/error", inst.handleInitError)
-	return mux
+var accepted = []byte("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n" + `{"status":"OK"}` + "\n")
+
+// dispatch serves one request; false ends the connection.
+func (rc *rconn) dispatch() bool {
+	r := &rc.req
+	rest, ok := bytes.CutPrefix(r.path, []byte(apiPrefix+"/"))
+	if !ok {
+		return rc.notFound()
+	}
+	get, post := string(r.method) == "GET", string(r.method) == "POST"
+	switch {
+	case string(rest) == "invocation/next":
+		if !get {
+			return rc.notAllowed("GET")
+		}
+		if !rc.discardBody() {
+			return false
+		}
+		return rc.next()
+	case string(rest) == "init/error":
+		if !post {
+			return rc.notAllowed("POST")
+		}
+		return rc.initError()
+	}
+	tail, ok := bytes.CutPrefix(rest, []byte("invocation/"))
+	i := bytes.IndexByte(tail, '/')
+	if !ok || i < 0 {
+		return rc.notFound()
+	}
+	id, action := tail[:i], string(tail[i+1:])
+	if action != "response" && action != "error" {
+		return rc.notFound()
+	}
+	if !post {
+		return rc.notAllowed("POST")
+	}
+	if bytes.IndexByte(id, '%') >= 0 {
+		s, err := url.PathUnescape(string(id))
+		if err != nil {
+			return rc.notFound()
+		}
+		id = []byte(s)
+	}
+	return rc.post(id, action == "error")
+}
+
+func (rc *rconn) notFound() bool {
+	ok := rc.discardBody()
+	rc.req.keepAlive = rc.req.keepAlive && ok
+	return rc.writeSimple(404, "Not Found", "text/plain; charset=utf-8", []byte("404 page not found\n")) == nil && ok
+}
+
+func (rc *rconn) notAllowed(allow string) bool {
+	ok := rc.discardBody()
+	rc.req.keepAlive = rc.req.keepAlive && ok
+	b := append(rc.out[:0], "HTTP/1.1 405 Method Not Allowed\r\nAllow: "...)
+	b = append(b, allow...)
+	b = append(b, "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 19\r\n"...)
+	if !rc.req.keepAlive {
+		b = append(b, "Connection: close\r\n"...)
+	}
+	b = append(b, "\r\nMethod Not Allowed\n"...)
+	rc.out = b
+	_, err := rc.c.Write(b)
+	return err == nil && ok
 }
 
 type apiError struct {
@@ -42,45 +104,48 @@ type apiError struct {
 	ErrorType    string `json:"errorType"`
 }
 
-func writeAPIError(w http.ResponseWriter, status int, errType, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(apiError{ErrorMessage: msg, ErrorType: errType})
+// apiError writes one of the Runtime API's JSON errors.
+func (rc *rconn) apiError(status int, reason, errType, msg string) bool {
+	body, _ := json.Marshal(apiError{ErrorMessage: msg, ErrorType: errType})
+	return rc.writeSimple(status, reason, "application/json", append(body, '\n')) == nil && rc.req.keepAlive
 }
 
-func writeAccepted(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusAccepted)
-	io.WriteString(w, `{"status":"OK"}`+"\n")
-}
-
-func stateError(w http.ResponseWriter, from, to string) {
-	writeAPIError(w, http.StatusForbidden, "InvalidStateTransition",
+func (rc *rconn) stateError(from, to string) bool {
+	return rc.apiError(403, "Forbidden", "InvalidStateTransition",
 		"State transition from "+from+" to "+to+" failed for runtime. Error: State transition is not allowed")
 }
 
-func invalidRequestID(w http.ResponseWriter) {
-	writeAPIError(w, http.StatusBadRequest, "InvalidRequestID", "Invalid request ID")
+func (rc *rconn) invalidRequestID() bool {
+	return rc.apiError(400, "Bad Request", "InvalidRequestID", "Invalid request ID")
 }
 
-func tooLarge(w http.ResponseWriter) {
-	writeAPIError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
+func (rc *rconn) tooLarge() bool {
+	return rc.apiError(413, "Request Entity Too Large", "RequestEntityTooLarge",
 		"Exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponseBytes)+" bytes).")
 }
 
-// handleNext long-polls until an invocation is assigned, then hands it out.
-func (inst *instance) handleNext(w http.ResponseWriter, r *http.Request) {
-	for {
+func (rc *rconn) accepted() bool {
+	_, err := rc.c.Write(accepted)
+	return err == nil
+}
+
+// next long-polls until an invocation is assigned, then hands it out. While it waits, the
+// connection's goroutine sits in a read of the connection, so that a runtime hanging up is
+// seen at once; assign wakes it by expiring that read's deadline (under inst.mu, as the
+// deadline is cleared), which costs no goroutine and no channel.
+func (rc *rconn) next() bool {
+	inst := rc.inst
+	for woken := false; ; woken = true {
 		inst.mu.Lock()
 		if inst.state == stDead || inst.doomed {
 			inst.mu.Unlock()
-			stateError(w, "Shutdown", "Ready")
-			return
+			return rc.stateError("Shutdown", "Ready")
 		}
-		if inst.current != nil {
+		// A /next during an invocation is refused, unless it was already waiting and another
+		// connection's /next took the event (a runtime that polls on two connections).
+		if inst.current != nil && !woken {
 			inst.mu.Unlock()
-			stateError(w, "Running", "Ready")
-			return
+			return rc.stateError("Running", "Ready")
 		}
 		first := inst.state == stStarting
 		if first {
@@ -91,17 +156,11 @@ func (inst *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		inv := inst.pending
-		if inv != nil {
-			now := time.Now()
-			inst.pending = nil
-			inst.current = inv
-			if inv.cold {
-				inv.initDuration = inst.readyAt.Sub(inst.started)
-			}
-			inv.delivered = now
-			timeout := inst.v.timeout()
-			inv.deadline = now.Add(timeout)
-			inv.timer = time.AfterFunc(timeout, func() { inst.timedOut(inv) })
+		if inv != nil && inst.current == nil {
+			inst.deliverLocked(inv)
+		} else {
+			inv = nil
+			inst.waiters = append(inst.waiters, rc)
 		}
 		inst.mu.Unlock()
 
@@ -110,119 +169,101 @@ func (inst *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 			inst.out.drain() // init output goes before START, as in Lambda
 		}
 		if inv != nil {
-			inst.sendEvent(w, inv)
-			return
+			inst.f.sink.begin(inv)
+			return rc.writeEvent(inv) == nil
 		}
-		select {
-		case <-inst.wake:
-		case <-inst.dead:
-			return
-		case <-r.Context().Done():
-			return
+		_, err := rc.br.Peek(1)
+		inst.mu.Lock()
+		for i, w := range inst.waiters {
+			if w == rc {
+				last := len(inst.waiters) - 1
+				inst.waiters[i], inst.waiters[last] = inst.waiters[last], nil
+				inst.waiters = inst.waiters[:last]
+				break
+			}
+		}
+		rc.c.SetReadDeadline(time.Time{})
+		inst.mu.Unlock()
+		// Bytes during a long poll would be a pipelined request, which no Runtime API client
+		// sends: the connection is dropped rather than the event risked on it.
+		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+			return false
 		}
 	}
 }
 
-func (inst *instance) sendEvent(w http.ResponseWriter, inv *invocation) {
-	inst.f.sink.line(inv, []byte("START RequestId: "+inv.id+" Version: $LATEST"))
-	h := w.Header()
-	h.Set(hdrRequestID, inv.id)
-	h.Set(hdrDeadline, strconv.FormatInt(inv.deadline.UnixMilli(), 10))
-	h.Set(hdrFunctionArn, inst.f.arn)
-	h.Set(hdrTraceID, inv.traceID)
+func (rc *rconn) writeEvent(inv *invocation) error {
+	b := append(rc.out[:0], "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"+hdrRequestID+": "...)
+	b = append(b, inv.id...)
+	b = append(b, "\r\n"+hdrDeadline+": "...)
+	b = strconv.AppendInt(b, inv.deadline.UnixMilli(), 10)
+	b = append(b, "\r\n"+hdrFunctionArn+": "...)
+	b = append(b, rc.inst.f.arn...)
+	b = append(b, "\r\n"+hdrTraceID+": "...)
+	b = appendHeaderValue(b, inv.traceID)
 	if inv.clientContext != "" {
-		h.Set(hdrClientContext, inv.clientContext)
+		b = append(b, "\r\n"+hdrClientContext+": "...)
+		b = appendHeaderValue(b, inv.clientContext)
 	}
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(inv.payload)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(inv.payload)
-}
-
-// readBody reads at most MaxResponseBytes; over is true past that.
-func readBody(r *http.Request) (body []byte, over bool, err error) {
-	body, err = io.ReadAll(io.LimitReader(r.Body, MaxResponseBytes+1))
-	if len(body) > MaxResponseBytes {
-		return nil, true, nil
+	b = append(b, "\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(inv.payload)), 10)
+	if !rc.req.keepAlive {
+		b = append(b, "\r\nConnection: close"...)
 	}
-	return body, false, err
+	rc.out = append(b, "\r\n\r\n"...)
+	return rc.writeHeadAndBody(inv.payload)
 }
 
-// discard reads what is left of an oversized body (within reason), so that the runtime is
-// still sending when it reads the 413 rather than meeting a closed connection.
-func discard(r *http.Request) {
-	io.Copy(io.Discard, io.LimitReader(r.Body, 4*MaxResponseBytes))
-}
-
-// take ends inv's run if it is still the current invocation with that id. On failure it has
-// written the Runtime API's answer.
-func (inst *instance) take(w http.ResponseWriter, id, to string) *invocation {
-	inst.mu.Lock()
-	defer inst.mu.Unlock()
-	inv := inst.current
-	if inv == nil || inv.id != id {
-		if id != "" && id == inst.lastID {
-			stateError(w, "ResponseSent", to)
-		} else {
-			invalidRequestID(w)
+// post serves /invocation/{id}/response and /invocation/{id}/error.
+func (rc *rconn) post(id []byte, isError bool) bool {
+	inst := rc.inst
+	to := "InvocationResponse"
+	if isError {
+		to = "InvocationErrorResponse"
+	}
+	// The id is checked before the body is read, so that a wrong one is refused cheaply.
+	if refuse := inst.check(id); refuse != "" {
+		ok := rc.discardBody()
+		rc.req.keepAlive = rc.req.keepAlive && ok
+		if refuse == "state" {
+			return rc.stateError("ResponseSent", to) && ok
 		}
-		return nil
+		return rc.invalidRequestID() && ok
 	}
-	inst.current = nil
-	inst.lastID = id
-	if inv.timer != nil {
-		inv.timer.Stop()
+	body, over, err := rc.readBody(MaxResponseBytes)
+	if err != nil {
+		rc.req.keepAlive = false
 	}
-	return inv
-}
-
-// peek checks the id before the body is read, so that a wrong id is refused cheaply.
-func (inst *instance) peek(w http.ResponseWriter, id, to string) bool {
-	inst.mu.Lock()
-	cur, last := inst.current, inst.lastID
-	inst.mu.Unlock()
-	if cur != nil && cur.id == id {
-		return true
-	}
-	if id != "" && id == last {
-		stateError(w, "ResponseSent", to)
-	} else {
-		invalidRequestID(w)
-	}
-	return false
-}
-
-func (inst *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !inst.peek(w, id, "InvocationResponse") {
-		return
-	}
-	body, over, err := readBody(r)
-	inv := inst.take(w, id, "InvocationResponse")
-	if inv == nil {
-		return
-	}
+	inv, refuse := inst.take(id)
 	switch {
+	case inv == nil && refuse == "state":
+		return rc.stateError("ResponseSent", to)
+	case inv == nil:
+		return rc.invalidRequestID()
 	case over:
-		discard(r)
 		inst.complete(inv, runtimeErrorPayload("Function.ResponseSizeTooLarge",
 			"Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponseBytes)+" bytes)."))
-		tooLarge(w)
-		return
+		return rc.tooLarge()
 	case err != nil:
 		inst.complete(inv, runtimeErrorPayload("Runtime.TruncatedResponse", "HTTP request detected as truncated"))
-		writeAPIError(w, http.StatusBadRequest, "TruncatedHTTPRequest", "HTTP request detected as truncated")
-		return
+		return rc.apiError(400, "Bad Request", "TruncatedHTTPRequest", "HTTP request detected as truncated")
 	}
-	// aws-lambda-go reports an error met while streaming the body in trailers.
-	if t := r.Trailer.Get(hdrErrorType); t != "" {
-		eb, _ := base64.StdEncoding.DecodeString(r.Trailer.Get(hdrErrorBody))
-		inst.complete(inv, &outcome{kind: outcomeFnError, errType: t, payload: normalizeErrorBody(eb, t)})
-		writeAccepted(w)
-		return
+	r := &rc.req
+	var o *outcome
+	switch {
+	case isError:
+		t := errorTypeOf(string(r.errorType), body)
+		o = &outcome{kind: outcomeFnError, errType: t, payload: normalizeErrorBody(body, t)}
+	case len(r.trailerErrorType) > 0:
+		// aws-lambda-go reports an error met while streaming the body in trailers.
+		t := string(r.trailerErrorType)
+		eb, _ := base64.StdEncoding.DecodeString(string(r.trailerErrorBody))
+		o = &outcome{kind: outcomeFnError, errType: t, payload: normalizeErrorBody(eb, t)}
+	default:
+		o = &outcome{kind: outcomeOK, payload: body}
 	}
-	inst.complete(inv, &outcome{kind: outcomeOK, payload: body})
-	writeAccepted(w)
+	inst.complete(inv, o)
+	return rc.accepted() && r.keepAlive
 }
 
 // runtimeErrorPayload is an error Lambda makes without a request id in its message.
@@ -231,46 +272,28 @@ func runtimeErrorPayload(errType, msg string) *outcome {
 	return &outcome{kind: outcomeFnError, errType: errType, payload: b}
 }
 
-func (inst *instance) handleError(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !inst.peek(w, id, "InvocationErrorResponse") {
-		return
+// initError records the runtime's init failure and ends the process, which reports it to
+// whoever waits for this instance.
+func (rc *rconn) initError() bool {
+	inst := rc.inst
+	body, over, err := rc.readBody(MaxResponseBytes)
+	if err != nil {
+		rc.req.keepAlive = false
 	}
-	body, over, _ := readBody(r)
-	inv := inst.take(w, id, "InvocationErrorResponse")
-	if inv == nil {
-		return
-	}
-	if over {
-		discard(r)
-		inst.complete(inv, runtimeErrorPayload("Function.ResponseSizeTooLarge",
-			"Response payload size exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponseBytes)+" bytes)."))
-		tooLarge(w)
-		return
-	}
-	t := errorTypeOf(r.Header.Get(hdrErrorType), body)
-	inst.complete(inv, &outcome{kind: outcomeFnError, errType: t, payload: normalizeErrorBody(body, t)})
-	writeAccepted(w)
-}
-
-// handleInitError records the runtime's init failure and ends the process, which reports it
-// to whoever waits for this instance.
-func (inst *instance) handleInitError(w http.ResponseWriter, r *http.Request) {
-	body, over, _ := readBody(r)
 	inst.mu.Lock()
 	if inst.state != stStarting || inst.doomed {
 		inst.mu.Unlock()
-		stateError(w, "Ready", "InitError")
-		return
+		return rc.stateError("Ready", "InitError")
 	}
 	if over {
 		body = nil
 	}
-	t := errorTypeOf(r.Header.Get(hdrErrorType), body)
+	t := errorTypeOf(string(rc.req.errorType), body)
 	inst.initErr = &outcome{kind: outcomeInitFail, errType: t, payload: normalizeErrorBody(body, t)}
 	inst.doomed = true
 	inst.mu.Unlock()
-	writeAccepted(w)
+	ok := rc.accepted()
 	// Let the runtime read the answer and flush its own log line first.
 	time.AfterFunc(50*time.Millisecond, inst.kill)
+	return ok && rc.req.keepAlive
 }
