@@ -146,6 +146,7 @@ func serveCmd(stdout, stderr io.Writer) *cobra.Command {
 	// is documented (docs/config.md) for tests and for trying scale-to-zero without waiting.
 	f.DurationVar(&opts.FunctionIdleTimeout, "function-idle-timeout", functions.DefaultIdleTimeout, "stop function instances idle for this long")
 	f.MarkHidden("function-idle-timeout")
+	f.DurationVar(&opts.FunctionQueue, "function-queue", 0, "let invocations beyond a function's reserved concurrency wait up to this long for an instance (default 0: throttle at once, as Lambda does)")
 	return cmd
 }
 

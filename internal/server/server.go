@@ -56,6 +56,9 @@ type Options struct {
 	// FunctionIdleTimeout stops function instances that served nothing for this long
 	// (functions.Options.IdleTimeout; 0 means its default, 5 minutes).
 	FunctionIdleTimeout time.Duration
+	// FunctionQueue lets invocations beyond a function's reserved concurrency wait this long
+	// for a free instance (functions.Options.Queue); 0 throttles at once, as Lambda does.
+	FunctionQueue time.Duration
 	// AdminNoAuth serves the admin API without its token; refused unless AdminListen is a
 	// loopback address, since the admin API reveals every API key.
 	AdminNoAuth bool
@@ -107,6 +110,7 @@ func New(opts Options) (*Server, error) {
 		BuildCache:  filepath.Join(opts.StateDir, "build"),
 		Region:      opts.Region,
 		IdleTimeout: opts.FunctionIdleTimeout,
+		Queue:       functions.QueueOptions{Timeout: opts.FunctionQueue},
 	})
 	if err != nil {
 		return nil, err
