@@ -52,7 +52,7 @@ func TestGoEchoWarmReuse(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1",
 		"LAMBDA_TASK_ROOT": code, "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/echo", "TZ": ":UTC",
 		"LANG": "en_US.UTF-8", "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand", "USER_VAR": "user-value",
-		"AWS_EXECUTION_ENV": "",
+		"AWS_EXECUTION_ENV": "", "GOMAXPROCS": "1",
 	}
 	for k, v := range want {
 		if env[k] != v {

@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -244,6 +246,7 @@ func (m *Manager) environment(spec *apimodel.Function, fam family, taskRoot, run
 		// The host's PATH: genkan runs host interpreters and tools, not /var/lang/bin.
 		"PATH=" + os.Getenv("PATH"),
 		"LD_LIBRARY_PATH=" + joinNonEmpty(taskRoot, filepath.Join(taskRoot, "lib"), os.Getenv("LD_LIBRARY_PATH")),
+		"GOMAXPROCS=" + strconv.Itoa(lambdaVCPUs(mem)),
 	}
 	switch fam {
 	case famNode:
@@ -268,6 +271,17 @@ func (m *Manager) environment(spec *apimodel.Function, fam family, taskRoot, run
 		env = append(env, k+"="+spec.Environment[k])
 	}
 	return env
+}
+
+// lambdaVCPUs is the CPU Lambda gives a function of mem MB: "in proportion to the amount of
+// memory configured", one vCPU at 1,769 MB, up to six (Lambda developer guide, "Configure
+// Lambda function memory"). Go functions get it as GOMAXPROCS (a function's environment may
+// override it): a process that serves one event at a time gains nothing from more Ps, and
+// with the host's count every idle P spins on each wake-up, which cost a third of an
+// aws-lambda-go function's CPU per invocation (internal/functions BenchmarkInvokeWide).
+func lambdaVCPUs(mem int) int {
+	n := (mem + 1768) / 1769
+	return max(1, min(n, 6, runtime.NumCPU()))
 }
 
 func joinNonEmpty(parts ...string) string {

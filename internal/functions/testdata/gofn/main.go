@@ -35,7 +35,7 @@ func handler(ctx context.Context, ev event) (any, error) {
 		env := map[string]string{}
 		for _, k := range []string{"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
 			"AWS_REGION", "AWS_DEFAULT_REGION", "LAMBDA_TASK_ROOT", "_HANDLER", "AWS_LAMBDA_LOG_GROUP_NAME",
-			"AWS_LAMBDA_LOG_STREAM_NAME", "TZ", "LANG", "AWS_LAMBDA_INITIALIZATION_TYPE", "USER_VAR", "AWS_EXECUTION_ENV"} {
+			"AWS_LAMBDA_LOG_STREAM_NAME", "TZ", "LANG", "AWS_LAMBDA_INITIALIZATION_TYPE", "USER_VAR", "AWS_EXECUTION_ENV", "GOMAXPROCS"} {
 			env[k] = os.Getenv(k)
 		}
 		wd, _ := os.Getwd()
