@@ -28,7 +28,7 @@ const (
 // id; REST's resource and deployment ids). Running it before the authorizer makes the
 // authorizer's event, the integration's event and the access log report the same ids.
 func PrepareContext(c *reqctx.Context, r *http.Request, f EventFormat) {
-	fillDerived(c, r, format(f))
+	fillDerived(c, r, format(f), nil)
 }
 
 // EventV1 returns call's payload 1.0 event without a body, and its requestContext as AWS

@@ -1,8 +1,6 @@
 package lambda
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -10,19 +8,6 @@ import (
 	"github.com/genkanhq/genkan/internal/gateway"
 	"github.com/genkanhq/genkan/internal/reqctx"
 )
-
-// event reads the request body and returns the JSON event for p's format.
-func (p *Proxy) event(call *gateway.Call) ([]byte, error) {
-	body, err := readBody(call.Req)
-	if err != nil {
-		return nil, err
-	}
-	if p.format == formatHTTPv2 {
-		return encode(v2Wire(p.v2Event(call, body), call.Ctx))
-	}
-	ev := p.v1Event(call, body)
-	return encode(v1Wire(&ev, p.format, call.Ctx))
-}
 
 // binaryBody reports whether the request body travels base64-encoded.
 func (p *Proxy) binaryBody(call *gateway.Call) bool {
@@ -161,15 +146,4 @@ func identity(c *reqctx.Context) events.APIGatewayRequestIdentity {
 		UserAgent:                     id.UserAgent,
 		User:                          id.User,
 	}
-}
-
-// encode writes JSON as AWS's Java encoder does: '<', '>' and '&' stay as they are.
-func encode(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
 }

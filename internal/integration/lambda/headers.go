@@ -76,15 +76,46 @@ func awsCased(k string, f format) bool {
 	return false
 }
 
-// headerSink receives the event's headers, one name at a time.
-type headerSink func(name string, values []string)
+// eventHeader is one header as an event reports it. Most carry the request's values; the ones
+// API Gateway writes have a single value, kept in one so that collecting them allocates nothing.
+type eventHeader struct {
+	name   string
+	lower  bool     // the event spells name in lower case; only ASCII names are left to lower
+	values []string // nil: the single value one
+	one    string
+}
 
-// eventHeaders emits the request's headers as format reports them. Payload 2.0's cookie header
-// is returned separately, as its cookies.
-func eventHeaders(call *gateway.Call, f format, bodyLen int, emit headerSink) (cookies []string) {
+// key is the name the event spells.
+func (h *eventHeader) key() string {
+	if h.lower {
+		return strings.ToLower(h.name)
+	}
+	return h.name
+}
+
+// all returns the header's values.
+func (h *eventHeader) all() []string {
+	if h.values == nil {
+		return []string{h.one}
+	}
+	return h.values
+}
+
+// last is the value payload 1.0's single-value headers keep.
+func (h *eventHeader) last() string {
+	if h.values == nil {
+		return h.one
+	}
+	return h.values[len(h.values)-1]
+}
+
+// eventHeaders appends the request's headers as format reports them to hs, in the order a map
+// built from them must see them (a later one of the same name replaces an earlier one).
+// Payload 2.0's cookie header is appended to cookies instead, as its cookies.
+func eventHeaders(hs []eventHeader, cookies []string, call *gateway.Call, f format, bodyLen int) ([]eventHeader, []string) {
 	r := call.Req
 	for k, vv := range r.Header {
-		if gatewaySet(k) || k == "Host" {
+		if len(vv) == 0 || gatewaySet(k) || k == "Host" {
 			continue
 		}
 		if f == formatREST && restDropped(k) || f != formatREST && httpDropped(k) {
@@ -94,38 +125,40 @@ func eventHeaders(call *gateway.Call, f format, bodyLen int, emit headerSink) (c
 			cookies = splitCookies(cookies, vv)
 			continue
 		}
-		name := k
-		switch {
-		case f == formatHTTPv2:
-			name = strings.ToLower(k)
-		case r.ProtoMajor >= 2 && !awsCased(k, f):
-			name = strings.ToLower(k)
+		h := eventHeader{name: k, values: vv}
+		if f == formatHTTPv2 || r.ProtoMajor >= 2 && !awsCased(k, f) {
+			if isASCII(k) {
+				h.lower = true
+			} else {
+				h.name = strings.ToLower(k)
+			}
 		}
-		emit(name, vv)
+		hs = append(hs, h)
 	}
-	name := func(canonical string) string {
+	name := func(canonical, lower string) string {
 		if f == formatHTTPv2 {
-			return strings.ToLower(canonical)
+			return lower
 		}
 		return canonical
 	}
 	if f != formatREST {
-		emit(name("Content-Length"), []string{strconv.Itoa(bodyLen)})
+		hs = append(hs, eventHeader{name: name("Content-Length", "content-length"), one: strconv.Itoa(bodyLen)})
 	}
 	if r.Host != "" {
-		emit(name("Host"), []string{r.Host})
+		hs = append(hs, eventHeader{name: name("Host", "host"), one: r.Host})
 	}
 	c := call.Ctx
-	emit(name("X-Amzn-Trace-Id"), []string{c.TraceID})
+	hs = append(hs, eventHeader{name: name("X-Amzn-Trace-Id", "x-amzn-trace-id"), one: c.TraceID})
 	// The client's X-Forwarded-For is kept and the connecting address appended, as proxies do.
 	xff := c.Identity.SourceIP
 	if prior := r.Header.Values("X-Forwarded-For"); len(prior) > 0 {
 		xff = strings.Join(prior, ", ") + ", " + xff
 	}
-	emit(name("X-Forwarded-For"), []string{xff})
-	emit(name("X-Forwarded-Port"), []string{forwardedPort(r)})
-	emit(name("X-Forwarded-Proto"), []string{forwardedProto(r)})
-	return cookies
+	return append(hs,
+		eventHeader{name: name("X-Forwarded-For", "x-forwarded-for"), one: xff},
+		eventHeader{name: name("X-Forwarded-Port", "x-forwarded-port"), one: forwardedPort(r)},
+		eventHeader{name: name("X-Forwarded-Proto", "x-forwarded-proto"), one: forwardedProto(r)},
+	), cookies
 }
 
 // splitCookies splits Cookie headers into the "name=value" items of payload 2.0's cookies.
@@ -142,25 +175,23 @@ func splitCookies(dst []string, values []string) []string {
 
 // v1Headers collects payload 1.0's headers (last value) and multiValueHeaders (all values).
 func v1Headers(call *gateway.Call, f format, bodyLen int) (map[string]string, map[string][]string) {
-	single := make(map[string]string, len(call.Req.Header)+6)
-	multi := make(map[string][]string, len(call.Req.Header)+6)
-	eventHeaders(call, f, bodyLen, func(name string, values []string) {
-		if len(values) == 0 {
-			return
-		}
-		single[name] = values[len(values)-1]
-		multi[name] = values
-	})
+	hs, _ := eventHeaders(nil, nil, call, f, bodyLen)
+	single := make(map[string]string, len(hs))
+	multi := make(map[string][]string, len(hs))
+	for i := range hs {
+		k := hs[i].key()
+		single[k] = hs[i].last()
+		multi[k] = hs[i].all()
+	}
 	return single, multi
 }
 
 // v2Headers collects payload 2.0's headers, repeated values joined with ",".
 func v2Headers(call *gateway.Call, bodyLen int) (map[string]string, []string) {
-	h := make(map[string]string, len(call.Req.Header)+6)
-	cookies := eventHeaders(call, formatHTTPv2, bodyLen, func(name string, values []string) {
-		if len(values) > 0 {
-			h[name] = strings.Join(values, ",")
-		}
-	})
+	hs, cookies := eventHeaders(nil, nil, call, formatHTTPv2, bodyLen)
+	h := make(map[string]string, len(hs))
+	for i := range hs {
+		h[hs[i].key()] = strings.Join(hs[i].all(), ",")
+	}
 	return h, cookies
 }

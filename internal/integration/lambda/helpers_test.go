@@ -113,6 +113,14 @@ const testFunctionURI = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/fun
 // builds a table.
 func newServer(t *testing.T, protocol apimodel.Protocol, stages map[string]map[string]string, routes []testRoute, inv Invoker, opts ...Option) *httptest.Server {
 	t.Helper()
+	srv := httptest.NewServer(newHandler(t, protocol, stages, routes, inv, opts...))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newHandler is newServer's edge handler, for callers that serve requests in process.
+func newHandler(t testing.TB, protocol apimodel.Protocol, stages map[string]map[string]string, routes []testRoute, inv Invoker, opts ...Option) *gateway.Handler {
+	t.Helper()
 	responses, err := apierr.Compile(protocol, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -164,9 +172,7 @@ func newServer(t *testing.T, protocol apimodel.Protocol, stages map[string]map[s
 		Domains:  map[string]*gateway.Domain{},
 		PathAPIs: []*gateway.API{api},
 	}
-	srv := httptest.NewServer(&gateway.Handler{Tables: gateway.NewHolder(table), Now: time.Now, Logger: slog.New(slog.DiscardHandler)})
-	t.Cleanup(srv.Close)
-	return srv
+	return &gateway.Handler{Tables: gateway.NewHolder(table), Now: time.Now, Logger: slog.New(slog.DiscardHandler)}
 }
 
 // send makes a request with headers written exactly as given (Go's client keeps a map key's

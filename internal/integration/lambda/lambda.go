@@ -3,9 +3,12 @@
 // through an Invoker, and turns the function's output into the response, failing the way API
 // Gateway fails when the output is malformed, the function errs, is throttled or times out.
 //
-// Events are built as aws-lambda-go's events types and encoded through thin wrappers wherever
-// that library's JSON tags differ from what AWS sends (see wire.go). The rules, and the
-// recordings and documents they come from, are written next to the code that applies them.
+// Events are described by aws-lambda-go's events types with thin wrappers wherever that
+// library's JSON tags differ from what AWS sends (see wire.go); Lambda authorizers' events are
+// encoded from them. The proxy event itself is written directly as the same bytes (encode.go),
+// and the common shapes of a function's output are parsed in one pass (parsefast.go), both
+// held to the encoding/json paths by equivalence tests. The rules, and the recordings and
+// documents they come from, are written next to the code that applies them.
 package lambda
 
 import (
@@ -14,6 +17,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/genkanhq/genkan/internal/apierr"
@@ -78,6 +82,8 @@ type Proxy struct {
 	exists  func(name string) bool
 	binary  []mediaType
 	badVerb string // a REST integration method other than POST, which fails every request
+	names   nameCache
+	ids     atomic.Pointer[restIDs]
 }
 
 var _ gateway.Integration = (*Proxy)(nil)
@@ -161,7 +167,7 @@ func (p *Proxy) Invoke(w http.ResponseWriter, call *gateway.Call) error {
 		// AWS: "Execution failed due to configuration error: Invalid stage variable value".
 		return &apierr.Error{Type: apierr.APIConfigurationError, Cause: err}
 	}
-	fillDerived(c, call.Req, p.format)
+	fillDerived(c, call.Req, p.format, &p.ids)
 	payload, err := p.event(call)
 	if err != nil {
 		return err

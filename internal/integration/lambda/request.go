@@ -3,11 +3,11 @@ package lambda
 import (
 	"encoding/base64"
 	"hash/fnv"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/genkanhq/genkan/internal/gateway"
@@ -18,8 +18,9 @@ import (
 // fillDerived sets the $context values nothing upstream models yet, once per request, so the
 // event and the access log agree: the trace id (the client's X-Amzn-Trace-Id when it carries a
 // Root, as API Gateway continues a client's trace, else a new one) and, for REST APIs, stable
-// resource and deployment ids shaped like AWS's.
-func fillDerived(c *reqctx.Context, r *http.Request, f format) {
+// resource and deployment ids shaped like AWS's. cache, when not nil, keeps the ids last
+// derived, which a route's integration nearly always derives again.
+func fillDerived(c *reqctx.Context, r *http.Request, f format, cache *atomic.Pointer[restIDs]) {
 	if c.TraceID == "" {
 		if v := r.Header.Get("X-Amzn-Trace-Id"); strings.Contains(v, "Root=") {
 			c.TraceID = v
@@ -27,16 +28,30 @@ func fillDerived(c *reqctx.Context, r *http.Request, f format) {
 			c.TraceID = newTraceID(time.Now())
 		}
 	}
-	if f != formatREST {
+	if f != formatREST || c.ResourceID != "" && c.DeploymentID != "" {
 		return
 	}
+	var ids *restIDs
+	if cache != nil {
+		ids = cache.Load()
+	}
+	if ids == nil || ids.api != c.APIID || ids.resource != c.ResourcePath || ids.stage != c.Stage {
+		ids = &restIDs{api: c.APIID, resource: c.ResourcePath, stage: c.Stage,
+			resourceID: shortID(c.APIID, c.ResourcePath), deploymentID: shortID(c.APIID, "stage:"+c.Stage)}
+		if cache != nil {
+			cache.Store(ids)
+		}
+	}
 	if c.ResourceID == "" {
-		c.ResourceID = shortID(c.APIID, c.ResourcePath)
+		c.ResourceID = ids.resourceID
 	}
 	if c.DeploymentID == "" {
-		c.DeploymentID = shortID(c.APIID, "stage:"+c.Stage)
+		c.DeploymentID = ids.deploymentID
 	}
 }
+
+// restIDs are the REST ids fillDerived derives for one API, resource and stage.
+type restIDs struct{ api, resource, stage, resourceID, deploymentID string }
 
 // newTraceID returns an X-Ray trace header: Root=1-{epoch seconds, 8 hex}-{96 bits, 24 hex}.
 func newTraceID(now time.Time) string {
@@ -71,14 +86,6 @@ func shortID(parts ...string) string {
 		v /= 36
 	}
 	return string(s[:])
-}
-
-// readBody reads the request body, already bounded by the edge's size limit.
-func readBody(r *http.Request) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
-	}
-	return io.ReadAll(r.Body)
 }
 
 // eventBody is the body as the event carries it.
@@ -159,6 +166,21 @@ func firstAccept(r *http.Request) string {
 // malformed escape is kept as sent rather than dropping the pair, and the order of values is
 // kept. It returns nil when there is no parameter.
 func parseQuery(raw string) (keys []string, values map[string][]string) {
+	for k, v, rest, ok := nextQueryPair(raw); ok; k, v, rest, ok = nextQueryPair(rest) {
+		if values == nil {
+			values = map[string][]string{}
+		}
+		if _, seen := values[k]; !seen {
+			keys = append(keys, k)
+		}
+		values[k] = append(values[k], v)
+	}
+	return keys, values
+}
+
+// nextQueryPair decodes the first parameter of a raw query string and returns what follows it;
+// ok is false when no parameter is left. Pairs without a name are skipped.
+func nextQueryPair(raw string) (k, v, rest string, ok bool) {
 	for raw != "" {
 		var pair string
 		if i := strings.IndexAny(raw, "&;"); i >= 0 {
@@ -169,20 +191,13 @@ func parseQuery(raw string) (keys []string, values map[string][]string) {
 		if pair == "" {
 			continue
 		}
-		k, v, _ := strings.Cut(pair, "=")
-		k, v = unescapeQuery(k), unescapeQuery(v)
-		if k == "" {
+		k, v, _ = strings.Cut(pair, "=")
+		if k = unescapeQuery(k); k == "" {
 			continue
 		}
-		if values == nil {
-			values = map[string][]string{}
-		}
-		if _, seen := values[k]; !seen {
-			keys = append(keys, k)
-		}
-		values[k] = append(values[k], v)
+		return k, unescapeQuery(v), raw, true
 	}
-	return keys, values
+	return "", "", "", false
 }
 
 func unescapeQuery(s string) string {

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/genkanhq/genkan/internal/gateway"
 	"github.com/genkanhq/genkan/internal/mapping/params"
@@ -58,7 +60,17 @@ func malformedf(format string, args ...any) error {
 var restKeys = map[string]bool{"statusCode": true, "headers": true, "multiValueHeaders": true,
 	"body": true, "isBase64Encoded": true, "base64Encoded": true, "cookies": true}
 
+// parse parses a function's output into the response API Gateway sends.
 func (p *Proxy) parse(out []byte) (*response, error) {
+	if r, ok := p.parseFast(out); ok {
+		return r, nil
+	}
+	return p.parseGeneral(out)
+}
+
+// parseGeneral is parse for every output, through encoding/json: the one place that decides
+// what is malformed.
+func (p *Proxy) parseGeneral(out []byte) (*response, error) {
 	out = bytes.TrimSpace(out)
 	if !json.Valid(out) {
 		return nil, malformedf("output is not JSON: %.256q", out)
@@ -117,7 +129,7 @@ func (p *Proxy) parse(out []byte) (*response, error) {
 	} else if r.cookies, err = cookieValues(fields["cookies"]); err != nil {
 		return nil, err
 	}
-	r.headers = mergeHeaders(multi, single)
+	r.headers = mergeHeaders(nil, multi, single)
 	return r, nil
 }
 
@@ -295,11 +307,12 @@ func cookieValues(raw json.RawMessage) ([]string, error) {
 // the values from multiValueHeaders will appear"), names matching case-insensitively and the
 // first spelling kept: the recording shows {"tesT-Multi": ["value-multi"]} with {"test-multi":
 // "value-solo"} sent as tesT-Multi: value-multi, value-solo.
-func mergeHeaders(multi, single []header) []header {
+// The result is appended to dst[:0], which must not share storage with multi or single.
+func mergeHeaders(dst, multi, single []header) []header {
 	if len(multi) == 0 {
 		return single
 	}
-	out := append([]header(nil), multi...)
+	out := append(dst[:0], multi...)
 	for _, h := range single {
 		i := indexFold(out, h.name)
 		switch {
@@ -383,6 +396,42 @@ func responseName(name string, scratch http.Header) string {
 	return ""
 }
 
+// sentName is how write sends a function's header: under name, or not at all when name is
+// "", and whether the header is the response's Content-Type or trace id.
+type sentName struct {
+	name            string
+	isType, isTrace bool
+}
+
+// nameCache remembers sentName per header name a function answers with. Functions repeat the
+// same few names, and the rule costs a canonicalisation and a trial of SetResponseHeader, with
+// their allocations, where a lookup costs none. It stops growing at maxCachedNames, for
+// functions that make names up.
+type nameCache struct {
+	m sync.Map // name → sentName
+	n atomic.Int32
+}
+
+const maxCachedNames = 256
+
+func (nc *nameCache) lookup(name string, scratch http.Header) sentName {
+	if v, ok := nc.m.Load(name); ok {
+		return v.(sentName)
+	}
+	s := sentName{name: responseName(name, scratch)}
+	switch http.CanonicalHeaderKey(s.name) {
+	case "Content-Type":
+		s.isType = true
+	case "X-Amzn-Trace-Id":
+		s.isTrace = true
+	}
+	if nc.n.Load() < maxCachedNames {
+		nc.n.Add(1)
+		nc.m.Store(name, s)
+	}
+	return s
+}
+
 // write sends the response. Nothing has been written when it is called, so every check that
 // can fail comes first.
 func (p *Proxy) write(w http.ResponseWriter, call *gateway.Call, resp *response, body []byte) error {
@@ -390,7 +439,8 @@ func (p *Proxy) write(w http.ResponseWriter, call *gateway.Call, resp *response,
 	scratch := make(http.Header, 1)
 	hasType, hasTrace := false, false
 	for _, h := range resp.headers {
-		name := responseName(h.name, scratch)
+		sent := p.names.lookup(h.name, scratch)
+		name := sent.name
 		if name == "" {
 			continue
 		}
@@ -399,16 +449,12 @@ func (p *Proxy) write(w http.ResponseWriter, call *gateway.Call, resp *response,
 				delete(dst, k)
 			}
 		}
-		dst[name] = append(dst[name], h.values...)
-		switch http.CanonicalHeaderKey(name) {
-		case "Content-Type":
-			hasType = true
-		case "X-Amzn-Trace-Id":
-			hasTrace = true
-		}
+		dst[name] = appendValues(dst[name], h.values)
+		hasType = hasType || sent.isType
+		hasTrace = hasTrace || sent.isTrace
 	}
 	if len(resp.cookies) > 0 {
-		dst["Set-Cookie"] = append(dst["Set-Cookie"], resp.cookies...)
+		dst["Set-Cookie"] = appendValues(dst["Set-Cookie"], resp.cookies)
 	}
 	if !hasType {
 		// AWS's default for a proxy response without Content-Type (recorded: invoke-api-no-body
@@ -431,4 +477,13 @@ func (p *Proxy) write(w http.ResponseWriter, call *gateway.Call, resp *response,
 	}
 	_, err := w.Write(body)
 	return err
+}
+
+// appendValues is append(dst, vs...) that, when dst is empty, takes vs itself, capped so that
+// a later append copies rather than writes into storage the response shares.
+func appendValues(dst, vs []string) []string {
+	if len(dst) == 0 {
+		return vs[:len(vs):len(vs)]
+	}
+	return append(dst, vs...)
 }
