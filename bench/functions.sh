@@ -386,9 +386,10 @@ for ((r = 0; r < ROUNDS; r++)); do
 		run "${NAMES[$i]}" "${URLS[$i]}" "${CPUPIDS[$i]}" "${KIDS[$i]}"
 	done
 done
-INSTANCES=$(pgrep -P "$PID_genkan" | wc -l)
+# pgrep fails when a genkan has no function process (e.g. -g "" -N ""): count zero then.
+INSTANCES=$( (pgrep -P "$PID_genkan" || true) | wc -l)
 if [[ -n "$GO_QUEUED$NODE_QUEUED" ]]; then
-	INSTANCES="$INSTANCES (and $(pgrep -P "$PID_genkanq" | wc -l) in the queued genkan)"
+	INSTANCES="$INSTANCES (and $( (pgrep -P "$PID_genkanq" || true) | wc -l) in the queued genkan)"
 	stop_pid "$PID_genkanq"
 fi
 SLS_RSS=""

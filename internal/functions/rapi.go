@@ -31,6 +31,9 @@ const (
 	hdrErrorBody = "lambda-runtime-function-error-body" // trailer, base64
 )
 
+// nextHead starts a GET /next as genkan's Node bootstrap pipelines it (nextBuffered).
+var nextHead = []byte("GET " + apiPrefix + "/invocation/next ")
+
 var accepted = []byte("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n" + `{"status":"OK"}` + "\n")
 
 // dispatch serves one request; false ends the connection.
@@ -87,16 +90,14 @@ func (rc *rconn) notFound() bool {
 func (rc *rconn) notAllowed(allow string) bool {
 	ok := rc.discardBody()
 	rc.req.keepAlive = rc.req.keepAlive && ok
-	b := append(rc.out[:0], "HTTP/1.1 405 Method Not Allowed\r\nAllow: "...)
+	b := append(rc.out[:rc.held], "HTTP/1.1 405 Method Not Allowed\r\nAllow: "...)
 	b = append(b, allow...)
 	b = append(b, "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 19\r\n"...)
 	if !rc.req.keepAlive {
 		b = append(b, "Connection: close\r\n"...)
 	}
 	b = append(b, "\r\nMethod Not Allowed\n"...)
-	rc.out = b
-	_, err := rc.c.Write(b)
-	return err == nil && ok
+	return rc.write(b) == nil && ok
 }
 
 type apiError struct {
@@ -124,9 +125,15 @@ func (rc *rconn) tooLarge() bool {
 		"Exceeded maximum allowed payload size ("+strconv.Itoa(MaxResponseBytes)+" bytes).")
 }
 
+// accepted answers a post with 202. When the runtime has pipelined its next GET /next, the
+// answer is held to go out with the next one (see rapiconn.go).
 func (rc *rconn) accepted() bool {
-	_, err := rc.c.Write(accepted)
-	return err == nil
+	b := append(rc.out[:rc.held], accepted...)
+	if rc.req.keepAlive && rc.nextBuffered() {
+		rc.out, rc.held = b, len(b)
+		return true
+	}
+	return rc.write(b) == nil
 }
 
 // next long-polls until an invocation is assigned, then hands it out. While it waits, the
@@ -172,7 +179,11 @@ func (rc *rconn) next() bool {
 			inst.f.sink.begin(inv)
 			return rc.writeEvent(inv) == nil
 		}
-		_, err := rc.br.Peek(1)
+		// The held 202 goes out before the wait; a failed write ends it like a hang-up.
+		err := rc.flush()
+		if err == nil {
+			_, err = rc.br.Peek(1)
+		}
 		inst.mu.Lock()
 		for i, w := range inst.waiters {
 			if w == rc {
@@ -184,8 +195,8 @@ func (rc *rconn) next() bool {
 		}
 		rc.c.SetReadDeadline(time.Time{})
 		inst.mu.Unlock()
-		// Bytes during a long poll would be a pipelined request, which no Runtime API client
-		// sends: the connection is dropped rather than the event risked on it.
+		// Bytes during a long poll would be a request pipelined behind /next, which no Runtime
+		// API client sends: the connection is dropped rather than the event risked on it.
 		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
 			return false
 		}
@@ -193,7 +204,7 @@ func (rc *rconn) next() bool {
 }
 
 func (rc *rconn) writeEvent(inv *invocation) error {
-	b := append(rc.out[:0], "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"+hdrRequestID+": "...)
+	b := append(rc.out[:rc.held], "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"+hdrRequestID+": "...)
 	b = append(b, inv.id...)
 	b = append(b, "\r\n"+hdrDeadline+": "...)
 	b = strconv.AppendInt(b, inv.deadline.UnixMilli(), 10)

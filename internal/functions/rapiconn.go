@@ -23,6 +23,13 @@ import (
 // what HTTP/1.1 clients send: keep-alive and Connection: close, HTTP/1.0, Content-Length and
 // chunked bodies with trailers (aws-lambda-go reports streaming errors in them), and
 // Expect: 100-continue.
+//
+// Pipelined requests are served in order. genkan's Node bootstrap sends an invocation's
+// response and its next GET /next in one write; when that /next is already read, the 202 is
+// held and goes out with the next answer (the event, in the same write, when one is waiting),
+// so that a warm invocation costs one write each way. A held answer is written before the
+// connection blocks on a read (a long poll, a body still arriving), so that no client waits
+// for it.
 
 const (
 	// maxHeaderBytes bounds a request's header section: aws-lambda-go sends X-Ray error causes
@@ -123,6 +130,7 @@ type rconn struct {
 	c    net.Conn
 	br   *bufio.Reader
 	out  []byte      // the response being written
+	held int         // out[:held] is an answer not written yet (see accepted)
 	bufs net.Buffers // head and event for writev
 	vec  [2][]byte
 	// scratch holds header lines longer than br's buffer; body a chunked body while it
@@ -146,6 +154,7 @@ type request struct {
 }
 
 func (rc *rconn) serve() {
+	defer rc.flush()
 	for {
 		if err := rc.readHead(); err != nil {
 			if err != io.EOF && !errors.Is(err, net.ErrClosed) {
@@ -165,10 +174,36 @@ func (rc *rconn) serve() {
 func (rc *rconn) trim() {
 	for _, b := range []*[]byte{&rc.scratch, &rc.body, &rc.out, &rc.req.line, &rc.req.errorType,
 		&rc.req.trailerErrorType, &rc.req.trailerErrorBody} {
-		if cap(*b) > keepScratch {
+		if cap(*b) > keepScratch && (b != &rc.out || rc.held == 0) {
 			*b = nil
 		}
 	}
+}
+
+// write writes b, which starts with the held answer if any.
+func (rc *rconn) write(b []byte) error {
+	rc.out, rc.held = b, 0
+	_, err := rc.c.Write(b)
+	return err
+}
+
+// flush writes the held answer, if any.
+func (rc *rconn) flush() error {
+	if rc.held == 0 {
+		return nil
+	}
+	return rc.write(rc.out[:rc.held])
+}
+
+// nextBuffered reports whether a whole GET /next head has been read and waits in the buffer:
+// serving it then needs no read that could block.
+func (rc *rconn) nextBuffered() bool {
+	n := rc.br.Buffered()
+	if n < len(nextHead) {
+		return false
+	}
+	b, _ := rc.br.Peek(n) // never blocks: n bytes are buffered
+	return bytes.HasPrefix(b, nextHead) && bytes.Contains(b, []byte("\r\n\r\n"))
 }
 
 // fail answers a request the server cannot parse; the connection is closed after it.
@@ -346,8 +381,7 @@ func (rc *rconn) sendContinue() error {
 		return nil
 	}
 	rc.req.continued = true
-	_, err := rc.c.Write([]byte("HTTP/1.1 100 Continue\r\n\r\n"))
-	return err
+	return rc.write(append(rc.out[:rc.held], "HTTP/1.1 100 Continue\r\n\r\n"...))
 }
 
 // readBody reads the request's body: at most limit bytes, in a slice of its own (it becomes
@@ -355,6 +389,9 @@ func (rc *rconn) sendContinue() error {
 // maxDiscard. err is io.ErrUnexpectedEOF for a body cut short, errBodyTooBig past maxDiscard,
 // errBadRequest for broken chunked framing; the connection cannot be reused after any error.
 func (rc *rconn) readBody(limit int) (body []byte, over bool, err error) {
+	if err := rc.flush(); err != nil {
+		return nil, false, err
+	}
 	if err := rc.sendContinue(); err != nil {
 		return nil, false, err
 	}
@@ -461,7 +498,7 @@ func (rc *rconn) discardBody() bool {
 
 // writeSimple writes a complete response with a body.
 func (rc *rconn) writeSimple(status int, reason, contentType string, body []byte) error {
-	b := append(rc.out[:0], "HTTP/1.1 "...)
+	b := append(rc.out[:rc.held], "HTTP/1.1 "...)
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, ' ')
 	b = append(b, reason...)
@@ -474,18 +511,16 @@ func (rc *rconn) writeSimple(status int, reason, contentType string, body []byte
 	}
 	b = append(b, "\r\n\r\n"...)
 	b = append(b, body...)
-	rc.out = b
-	_, err := rc.c.Write(b)
-	return err
+	return rc.write(b)
 }
 
-// writeHeadAndBody writes a response head built in rc.out and a body, in one syscall.
+// writeHeadAndBody writes a response head built in rc.out (after the held answer) and a body,
+// in one syscall.
 func (rc *rconn) writeHeadAndBody(body []byte) error {
 	if len(body) <= inlineBody {
-		rc.out = append(rc.out, body...)
-		_, err := rc.c.Write(rc.out)
-		return err
+		return rc.write(append(rc.out, body...))
 	}
+	rc.held = 0
 	rc.vec[0], rc.vec[1] = rc.out, body
 	rc.bufs = rc.vec[:]
 	_, err := rc.bufs.WriteTo(rc.c)

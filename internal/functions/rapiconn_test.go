@@ -267,3 +267,68 @@ func TestRuntimeAPIMalformed(t *testing.T) {
 		t.Errorf("result %s", res.Payload)
 	}
 }
+
+// TestRuntimeAPIPipelinedNext is genkan's Node bootstrap's way: a response and the next /next
+// in one write. With an invocation waiting, the 202 and the event come back together; without
+// one, the 202 still comes before the long poll.
+func TestRuntimeAPIPipelinedNext(t *testing.T) {
+	m := newManager(t, Options{Queue: QueueOptions{Timeout: 10 * time.Second}})
+	fr := newFakeRuntime(t, m, "pipelined")
+	spec := m.lookup("pipelined").cur.spec
+	spec.ReservedConcurrency = 1 // the second invocation queues for this instance
+	mustSync(t, m, &spec)
+	ch1 := fr.invokeAsync(`{"n":1}`, InvokeOptions{RequestID: "id-1"})
+	fr.waitAddr()
+	c := fr.dial()
+	c.send(nextReq)
+	if r := c.read(); r.status != 200 || r.body != `{"n":1}` {
+		t.Fatalf("next: %+v", r)
+	}
+	ch2 := fr.invokeAsync(`{"n":2}`, InvokeOptions{RequestID: "id-2"})
+	waitFor(t, "the second invocation to queue", func() bool {
+		f := m.lookup("pipelined")
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return len(f.queue) == 1
+	})
+	post := func(id, body string) string {
+		return "POST /2018-06-01/runtime/invocation/" + id + "/response HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+			strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
+	c.send(post("id-1", `"one"`) + nextReq)
+	if r := c.read(); r.status != 202 || r.body != `{"status":"OK"}`+"\n" {
+		t.Fatalf("response: %+v", r)
+	}
+	if r := c.read(); r.status != 200 || r.body != `{"n":2}` || r.header["lambda-runtime-aws-request-id"] != "id-2" {
+		t.Fatalf("pipelined next: %+v", r)
+	}
+	if res := <-ch1; string(res.Payload) != `"one"` {
+		t.Errorf("result 1: %s", res.Payload)
+	}
+
+	// Nothing waiting: the 202 is not held for the long poll.
+	c.send(post("id-2", `"two"`) + nextReq)
+	if r := c.read(); r.status != 202 {
+		t.Fatalf("response: %+v", r)
+	}
+	if res := <-ch2; string(res.Payload) != `"two"` {
+		t.Errorf("result 2: %s", res.Payload)
+	}
+	waitFor(t, "the long poll", func() bool { return m.waiters("pipelined") == 1 })
+	ch3 := fr.invokeAsync(`{"n":3}`, InvokeOptions{RequestID: "id-3"})
+	if r := c.read(); r.status != 200 || r.body != `{"n":3}` {
+		t.Fatalf("next after the long poll: %+v", r)
+	}
+	// A pipelined /next behind a refused post gets the refusal and then its own answer.
+	c.send(post("id-9", `"nine"`) + post("id-3", `"three"`) + nextReq)
+	if r := c.read(); r.status != 400 {
+		t.Errorf("wrong id: %+v", r)
+	}
+	if r := c.read(); r.status != 202 {
+		t.Errorf("response: %+v", r)
+	}
+	if res := <-ch3; string(res.Payload) != `"three"` {
+		t.Errorf("result 3: %s", res.Payload)
+	}
+	waitFor(t, "the long poll", func() bool { return m.waiters("pipelined") == 1 })
+}
