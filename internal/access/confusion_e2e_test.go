@@ -58,4 +58,3 @@ func rawGet(t *testing.T, addr, path string) (int, string) {
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(b)
 }
-

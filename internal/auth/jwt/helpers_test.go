@@ -5,7 +5,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -17,7 +16,8 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
-	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/genkanhq/genkan/internal/auth/jwt/jwttest"
 )
 
 // t0 is the fake "now" every test runs at; tokens expire an hour later.
@@ -158,42 +158,11 @@ func pubJWK(t testing.TB, key any, kid, alg string) jwk.Key {
 	return k
 }
 
-// sign makes a compact JWS of claims with key under alg; headers adds protected headers.
-func sign(t testing.TB, key any, alg, kid string, claims map[string]any, headers map[string]any) string {
-	t.Helper()
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := jws.NewHeaders()
-	if kid != "" {
-		if err := h.Set(jws.KeyIDKey, kid); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for k, v := range headers {
-		if err := h.Set(k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	a, ok := jwa.LookupSignatureAlgorithm(alg)
-	if !ok {
-		t.Fatalf("unknown alg %s", alg)
-	}
-	tok, err := jws.Sign(payload, jws.WithKey(a, key, jws.WithProtectedHeaders(h)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(tok)
-}
-
-// unsigned builds header.payload.signature by hand, for what jwx refuses to produce.
-func unsigned(header, claims map[string]any, sig string) string {
-	h, _ := json.Marshal(header)
-	c, _ := json.Marshal(claims)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(h) + "." + enc.EncodeToString(c) + "." + sig
-}
+// sign and unsigned are the shared test provider's signers, under the names these tests use.
+var (
+	sign     = jwttest.Sign
+	unsigned = jwttest.Forged
+)
 
 // claimsFor are valid claims for iss at t0.
 func claimsFor(iss string) map[string]any {
